@@ -1,0 +1,3 @@
+from streamsuites.cli import main
+
+raise SystemExit(main())
