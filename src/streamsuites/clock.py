@@ -14,11 +14,11 @@ class Clock(Protocol):
     """Where the runtime reads time from."""
 
     def time(self) -> float:
-        """Wall-clock seconds since the epoch."""
+        """Return wall-clock seconds since the epoch."""
         ...
 
     def monotonic(self) -> float:
-        """Seconds on a clock that never goes back, for intervals and deadlines."""
+        """Return seconds on a clock that never goes back, for intervals and deadlines."""
         ...
 
     async def sleep(self, seconds: float) -> None:
@@ -30,12 +30,15 @@ class SystemClock:
     """The real clock."""
 
     def time(self) -> float:
+        """Return wall-clock seconds since the epoch."""
         return time.time()
 
     def monotonic(self) -> float:
+        """Return seconds on the monotonic clock."""
         return time.monotonic()
 
     async def sleep(self, seconds: float) -> None:
+        """Wait `seconds` of real time."""
         await asyncio.sleep(seconds)
 
 

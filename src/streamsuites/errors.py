@@ -1,17 +1,17 @@
 """The one exception tree of the runtime.
 
-::
+The tree::
 
-    Error
-    ├── ConfigError                 bad input in a config directory (carries every ConfigIssue)
-    ├── ComponentStateError         a lifecycle call in the wrong state (start twice, use after close)
-    ├── ConnectorError              raised by a connector's run(); the supervisor branches on the class
-    │   ├── AuthError               credentials refused: stop, say why, never retry by itself
-    │   ├── TransportError          socket/HTTP failure: retry with backoff
-    │   ├── ProtocolError           the peer said something we cannot follow: retry with backoff
-    │   └── RateLimited             the platform asked us to wait `retry_after` seconds
-    ├── ActionError                 an action could not be performed
-    └── JobError                    a job failed
+    streamsuites.errors.Error
+    ├── ConfigError           bad input in a config directory (carries every issue found)
+    ├── ComponentStateError   a lifecycle call in the wrong state (start twice, use after close)
+    ├── ConnectorError        raised by a connector's run(); the supervisor branches on the class
+    │   ├── AuthError         credentials refused: stop, say why, never retry by itself
+    │   ├── TransportError    socket/HTTP failure: retry with backoff
+    │   ├── ProtocolError     the peer said something we cannot follow: retry with backoff
+    │   └── RateLimited       the platform asked us to wait `retry_after` seconds
+    ├── ActionError           an action could not be performed
+    └── JobError              a job failed
 """
 
 from __future__ import annotations

@@ -184,7 +184,8 @@ def encode_event(event: Event) -> bytes:
 
 def decode_event(data: bytes | str) -> Event:
     """Decode one canonical JSON event; raises :class:`msgspec.ValidationError` on bad input."""
-    return _decoder.decode(data)
+    event: Event = _decoder.decode(data)
+    return event
 
 
 def event_kind(event: Event) -> str:

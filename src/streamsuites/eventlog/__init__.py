@@ -7,13 +7,15 @@ strictly increasing integer that consumers use as their offset and the web API a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import msgspec
 
-from streamsuites.events import Event
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import datetime
+
+    from streamsuites.events import Event
 
 __all__ = [
     "AppendResult",
@@ -90,9 +92,13 @@ class LogStats(msgspec.Struct, frozen=True, kw_only=True):
 class EventLog(Protocol):
     """The log every consumer reads. ``start`` returns when ready; ``close`` is idempotent."""
 
-    async def start(self) -> None: ...
+    async def start(self) -> None:
+        """Open the log; return when appends and reads can be made."""
+        ...
 
-    async def close(self) -> None: ...
+    async def close(self) -> None:
+        """Commit what is queued and close; calling it again does nothing."""
+        ...
 
     async def append(self, events: Sequence[Event]) -> AppendResult:
         """Store the new events durably; return once they are committed."""
@@ -143,4 +149,6 @@ class EventLog(Protocol):
         """Apply the retention policy; return how many events were removed."""
         ...
 
-    async def stats(self) -> LogStats: ...
+    async def stats(self) -> LogStats:
+        """Return totals for the snapshot and metrics."""
+        ...

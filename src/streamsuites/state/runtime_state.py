@@ -140,7 +140,8 @@ class RuntimeState:
         key = (creator_id, platform)
         health = self.connectors.get(key)
         if health is None:
-            health = self.connectors[key] = ConnectorHealth(creator_id=creator_id, platform=platform)
+            health = ConnectorHealth(creator_id=creator_id, platform=platform)
+            self.connectors[key] = health
         return health
 
     def record_event(

@@ -1,0 +1,73 @@
+"""The seam between the runtime and a platform connector.
+
+A connector is created once per (creator, platform) and keeps its desired state (channels to
+join, page tokens) across connections. The supervisor calls :meth:`Connector.run` for every
+connection attempt; ``run`` connects, reports through the :class:`ConnectorLink`, and returns or
+raises when the connection ends. The exception class tells the supervisor what to do next
+(see :mod:`streamsuites.errors`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal, Protocol
+
+if TYPE_CHECKING:
+    from streamsuites.config.model import Creator, CreatorPlatform
+    from streamsuites.eventlog import AppendResult
+    from streamsuites.events import Event
+
+__all__ = ["Connector", "ConnectorFactory", "ConnectorLink", "ConnectorSpec", "IntakeClosedError"]
+
+
+class IntakeClosedError(Exception):
+    """The runtime is shutting down and takes no more events; the connector should return."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConnectorSpec:
+    """Everything a connector is built from. `secrets` holds values, resolved from the env."""
+
+    creator: Creator
+    settings: CreatorPlatform
+    secrets: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+    @property
+    def platform(self) -> str:
+        """The platform this connector serves."""
+        return self.settings.platform
+
+
+class ConnectorLink(Protocol):
+    """What a running connector reports to; implemented by the supervisor."""
+
+    def connected(self) -> None:
+        """Report that the platform accepted us (handshake done, channel joined, chat bound)."""
+        ...
+
+    def frame_received(self) -> None:
+        """Report that something arrived: a message, a keepalive, a poll response."""
+        ...
+
+    async def emit(self, events: Sequence[Event]) -> AppendResult:
+        """Append normalized events to the log; returns once they are durable.
+
+        Raises :class:`IntakeClosedError` during shutdown.
+        """
+        ...
+
+    def notice(self, level: Literal["info", "warning", "error"], message: str) -> None:
+        """Report something worth a line in telemetry (a NOTICE, a room mode change)."""
+        ...
+
+
+class Connector(Protocol):
+    """One platform connection for one creator."""
+
+    async def run(self, link: ConnectorLink) -> None:
+        """Connect, then serve until the connection ends or the task is cancelled."""
+        ...
+
+
+ConnectorFactory = Callable[[ConnectorSpec], Connector]

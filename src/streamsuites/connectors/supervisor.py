@@ -1,0 +1,236 @@
+"""Keeps one connector alive: retry with capped, jittered backoff; stop on auth failure.
+
+The policy, in one place:
+
+- ``AuthError`` stops the connector with status ``auth_failed`` and the platform's reason. It is
+  not retried: a refused token is refused again, and a retry storm can get an account flagged.
+- ``RateLimited`` waits exactly the ``retry_after`` the platform asked for.
+- ``TransportError``, ``ProtocolError``, a connection that simply ended, and any unexpected
+  exception are retried after a delay drawn with *full jitter* from
+  ``[0, min(cap, base * 2**attempt)]``. An unexpected exception is logged with its traceback the
+  first time its type is seen for this connector, then as one line.
+- A connection that stayed up for ``healthy_after`` seconds resets the backoff, so a connector
+  that drops once an hour reconnects quickly every time.
+- Cancellation is a clean stop (status ``stopped``); so is the runtime closing its intake.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from streamsuites.connectors.base import IntakeClosedError
+from streamsuites.errors import AuthError, ConnectorError, RateLimited, TransportError
+from streamsuites.events import ChatMessage
+from streamsuites.logs import log_context
+from streamsuites.state.runtime_state import ConnectorStatus
+
+if TYPE_CHECKING:
+    import random
+    from collections.abc import Sequence
+
+    from streamsuites.clock import Clock
+    from streamsuites.connectors.base import Connector, ConnectorSpec
+    from streamsuites.eventlog import AppendResult
+    from streamsuites.events import Event
+    from streamsuites.intake import Intake
+    from streamsuites.state.runtime_state import ConnectorHealth, RuntimeState
+
+__all__ = ["Backoff", "BackoffPolicy", "Supervisor", "retry_delay"]
+
+_log = logging.getLogger("streamsuites.supervisor")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BackoffPolicy:
+    """How long to wait between attempts."""
+
+    base: float = 1.0
+    cap: float = 60.0
+    healthy_after: float = 60.0
+    """A connection that lasted this many seconds resets the backoff."""
+
+
+class Backoff:
+    """Capped exponential backoff with full jitter; `reset` after a healthy connection."""
+
+    def __init__(self, policy: BackoffPolicy, rng: random.Random) -> None:
+        self._policy = policy
+        self._rng = rng
+        self.attempt = 0
+
+    def ceiling(self) -> float:
+        """Return the largest delay the next attempt may draw."""
+        # Cap the exponent too, so a connector failing for days never overflows a float.
+        return min(self._policy.cap, self._policy.base * 2.0 ** min(self.attempt, 32))
+
+    def next_delay(self) -> float:
+        """Draw the next delay and count the attempt."""
+        delay = self._rng.uniform(0, self.ceiling())
+        self.attempt += 1
+        return delay
+
+    def reset(self) -> None:
+        """Start again from the smallest ceiling."""
+        self.attempt = 0
+
+
+def retry_delay(error: BaseException, backoff: Backoff) -> float:
+    """Return how long to wait after `error` before the next attempt."""
+    if isinstance(error, RateLimited):
+        return max(0.0, error.retry_after)
+    return backoff.next_delay()
+
+
+def _describe(error: BaseException) -> str:
+    if isinstance(error, ConnectorError):
+        return error.reason
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+
+
+class Supervisor:
+    """Runs one connector until cancelled or stopped for good, keeping its health truthful."""
+
+    def __init__(
+        self,
+        *,
+        spec: ConnectorSpec,
+        connector: Connector,
+        intake: Intake,
+        state: RuntimeState,
+        clock: Clock,
+        policy: BackoffPolicy,
+        rng: random.Random,
+    ) -> None:
+        self.spec = spec
+        self._connector = connector
+        self._intake = intake
+        self._state = state
+        self._clock = clock
+        self._policy = policy
+        self._backoff = Backoff(policy, rng)
+        self._logged_types: set[type[BaseException]] = set()
+        self.health: ConnectorHealth = state.connector(spec.creator.creator_id, spec.platform)
+
+    @property
+    def source(self) -> str:
+        """The telemetry source name, ``<platform>:<creator_id>``."""
+        return f"{self.spec.platform}:{self.spec.creator.creator_id}"
+
+    async def run(self) -> None:
+        """Attempt connections until stopped; cancellation ends it with status ``stopped``."""
+        with log_context(creator_id=self.spec.creator.creator_id, platform=self.spec.platform):
+            try:
+                while await self._attempt():
+                    pass
+            finally:
+                if self.health.status is not ConnectorStatus.AUTH_FAILED:
+                    self._set_status(ConnectorStatus.STOPPED, self.health.reason)
+
+    async def _attempt(self) -> bool:
+        link = _Link(self)
+        self._set_status(ConnectorStatus.CONNECTING, None)
+        try:
+            await self._connector.run(link)
+        except IntakeClosedError:
+            self._set_status(ConnectorStatus.STOPPED, "runtime shutting down")
+            return False
+        except AuthError as exc:
+            self._stop_auth_failed(exc)
+            return False
+        except Exception as exc:  # noqa: BLE001 - every failure is retried; the class sets the delay
+            await self._back_off(exc, link)
+        else:
+            await self._back_off(TransportError("connection ended"), link)
+        return True
+
+    def _stop_auth_failed(self, error: AuthError) -> None:
+        now = self._clock.time()
+        self._record_failure(error, now)
+        self._set_status(ConnectorStatus.AUTH_FAILED, error.reason)
+        _log.error("authentication failed, not retrying: %s", error.reason)
+
+    async def _back_off(self, error: BaseException, link: _Link) -> None:
+        if link.connected_for() >= self._policy.healthy_after:
+            self._backoff.reset()
+            self.health.attempts = 0
+        delay = retry_delay(error, self._backoff)
+        now = self._clock.time()
+        self._record_failure(error, now)
+        self._log_failure(error, delay)
+        self.health.attempts += 1
+        self.health.reconnects += 1
+        self.health.next_retry_at = now + delay
+        self._set_status(ConnectorStatus.BACKOFF, _describe(error))
+        await self._clock.sleep(delay)
+        self.health.next_retry_at = None
+
+    def _record_failure(self, error: BaseException, now: float) -> None:
+        message = _describe(error)
+        self.health.last_error = message
+        self.health.last_error_at = now
+        self.health.counters.errors += 1
+        self._state.record_error("platform", type(error).__name__, message, now, self.source)
+
+    def _log_failure(self, error: BaseException, delay: float) -> None:
+        known = isinstance(error, ConnectorError)
+        if known or type(error) in self._logged_types:
+            _log.warning("connection failed (%s); retrying in %.1fs", _describe(error), delay)
+            return
+        self._logged_types.add(type(error))
+        _log.error("unexpected error; retrying in %.1fs", delay, exc_info=error)
+
+    def _set_status(self, status: ConnectorStatus, reason: str | None) -> None:
+        self.health.status = status
+        self.health.reason = reason
+        if status is not ConnectorStatus.CONNECTED:
+            self.health.connected_since = None
+
+    def _connected(self, now: float) -> None:
+        self._set_status(ConnectorStatus.CONNECTED, None)
+        self.health.connected_since = now
+        self.health.last_frame_at = now
+        self.health.last_success_at = now
+        self._state.record_event(self.source, "connected", now, "info")
+        _log.info("connected")
+
+
+class _Link:
+    """The supervisor's side of one connection attempt."""
+
+    def __init__(self, supervisor: Supervisor) -> None:
+        self._sup = supervisor
+        self._clock = supervisor._clock
+        self._connected_at: float | None = None
+
+    def connected_for(self) -> float:
+        """Seconds this attempt has been connected (0 if it never was)."""
+        if self._connected_at is None:
+            return 0.0
+        return self._clock.monotonic() - self._connected_at
+
+    def connected(self) -> None:
+        self._connected_at = self._clock.monotonic()
+        self._sup._connected(self._clock.time())
+
+    def frame_received(self) -> None:
+        self._sup.health.last_frame_at = self._clock.time()
+
+    async def emit(self, events: Sequence[Event]) -> AppendResult:
+        sup = self._sup
+        result = await sup._intake.submit(events)
+        now = self._clock.time()
+        health = sup.health
+        counters = health.counters
+        counters.events += len(result.appended)
+        counters.duplicates += result.duplicates
+        counters.messages += sum(isinstance(e.event, ChatMessage) for e in result.appended)
+        health.last_frame_at = now
+        if result.appended:
+            health.last_event_at = now
+            health.last_success_at = now
+        return result
+
+    def notice(self, level: Literal["info", "warning", "error"], message: str) -> None:
+        self._sup._state.record_event(self._sup.source, message, self._clock.time(), level)
