@@ -111,6 +111,16 @@ class _EventBase(
     raw: Any = None
     """The platform payload as received (an IRC line, a JSON object), when kept."""
 
+    def __post_init__(self) -> None:
+        # A naive time would encode without an offset and mean different instants to different
+        # readers, so it is refused; other offsets are moved to UTC to keep the encoding canonical.
+        for name in ("occurred_at", "received_at"):
+            moment: datetime = getattr(self, name)
+            if moment.tzinfo is None:
+                raise ValueError("event times must be timezone-aware (UTC)")
+            if moment.tzinfo is not UTC:
+                msgspec.structs.force_setattr(self, name, moment.astimezone(UTC))
+
 
 class ChatMessage(_EventBase, frozen=True, kw_only=True, tag="chat_message"):
     """A chat message."""
