@@ -7,11 +7,13 @@ Secrets are never stored here, only the names of the environment variables that 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from pathlib import Path
 
 __all__ = [
     "KNOWN_PLATFORMS",
@@ -103,6 +105,8 @@ class Creator:
     tier: str
     limits: Limits
     platforms: Mapping[str, CreatorPlatform]
+    discord_user_id: str | None = None
+    is_admin: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -129,6 +133,9 @@ class SystemSettings:
     retention: Retention = field(default_factory=Retention)
     stale_after_seconds: float = 90.0
     """A connected connector that has received nothing for this long is reported ``stale``."""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    """Sections of the original system.json kept verbatim but not interpreted: ``chat``,
+    ``clips`` and ``system.hot_reload``."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -143,6 +150,8 @@ class Config:
     triggers: tuple[Mapping[str, Any], ...] = ()
     """Trigger entries from triggers.json, schema-checked; compiled by the triggers package."""
     chat_behaviour: Mapping[str, Any] = field(default_factory=dict)
+    discord_admins: tuple[str, ...] = ()
+    """Discord user ids from creators.json's top-level ``discord_admins``."""
     environ: Mapping[str, str] = field(default_factory=dict, repr=False)
     """The process environment over the directory's ``.env``; where secret values come from."""
 
