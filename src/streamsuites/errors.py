@@ -16,6 +16,13 @@ The tree::
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from streamsuites.config.issues import ConfigIssue
+
 __all__ = [
     "ActionError",
     "AuthError",
@@ -41,8 +48,8 @@ class ComponentStateError(Error):
 class ConfigError(Error):
     """A config directory has problems; `issues` lists every one found, not just the first."""
 
-    def __init__(self, issues: list[object]) -> None:
-        self.issues = issues
+    def __init__(self, issues: Sequence[ConfigIssue]) -> None:
+        self.issues = list(issues)
         super().__init__("\n".join(str(issue) for issue in issues))
 
 

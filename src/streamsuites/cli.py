@@ -1,0 +1,144 @@
+"""The ``streamsuites`` command.
+
+Exit codes: 0 success, 2 bad input or config, 1 internal error (with the traceback logged).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from streamsuites import __version__
+from streamsuites.config import format_issues, format_summary, load_config
+from streamsuites.connectors.registry import default_connectors
+from streamsuites.errors import ConfigError
+from streamsuites.logs import configure_logging
+from streamsuites.runtime import Runtime, RuntimeOptions
+from streamsuites.status import format_status
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+
+_log = logging.getLogger("streamsuites.cli")
+
+
+class _BadInput(Exception):
+    """Input the user can fix; printed as one line, exit code 2."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    args = _parser().parse_args(argv)
+    configure_logging(args.log_format, args.log_level)
+    try:
+        code: int = args.handler(args)
+    except ConfigError as exc:
+        print(format_issues(exc.issues), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except _BadInput as exc:
+        print(f"streamsuites: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception:
+        _log.exception("internal error")
+        return EXIT_INTERNAL
+    return code
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="streamsuites", description="Automate live streams across platforms."
+    )
+    parser.add_argument("--version", action="version", version=f"streamsuites {__version__}")
+    parser.add_argument("--log-format", choices=("text", "json"), default="text")
+    parser.add_argument(
+        "--log-level", choices=("debug", "info", "warning", "error"), default="info"
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run the runtime for every enabled creator")
+    run.add_argument("config_dir", type=Path, metavar="CONFIG_DIR")
+    run.add_argument("--state-dir", type=Path, default=Path("state"), help="default: ./state")
+    run.add_argument("--data-dir", type=Path, default=Path("data"), help="default: ./data")
+    run.set_defaults(handler=_run)
+
+    check = commands.add_parser("check", help="validate a config directory and summarise it")
+    check.add_argument("config_dir", type=Path, metavar="CONFIG_DIR")
+    check.set_defaults(handler=_check)
+
+    status = commands.add_parser("status", help="print the last snapshot as a table")
+    status.add_argument("--state-dir", type=Path, default=Path("state"), help="default: ./state")
+    status.set_defaults(handler=_status)
+    return parser
+
+
+def _check(args: argparse.Namespace) -> int:
+    print(format_summary(load_config(args.config_dir)))
+    return EXIT_OK
+
+
+def _status(args: argparse.Namespace) -> int:
+    path = args.state_dir / "runtime_snapshot.json"
+    snapshot = _read_snapshot(path)
+    print(format_status(snapshot, now=_now()))
+    return EXIT_OK
+
+
+def _read_snapshot(path: Path) -> dict[str, Any]:
+    try:
+        snapshot = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise _BadInput(
+            f"no snapshot at {path}: start the runtime with `streamsuites run CONFIG_DIR"
+            f" --state-dir {path.parent}`, or pass the --state-dir it uses"
+        ) from None
+    except (OSError, ValueError) as exc:
+        raise _BadInput(f"cannot read {path}: {exc}") from None
+    if not isinstance(snapshot, dict):
+        raise _BadInput(f"{path} is not a runtime snapshot (expected a JSON object)")
+    return snapshot
+
+
+def _now() -> float:
+    return time.time()
+
+
+def _run(args: argparse.Namespace) -> int:
+    result = load_config(args.config_dir)
+    for warning in result.warnings:
+        _log.warning("%s", warning)
+    options = RuntimeOptions(state_dir=args.state_dir, data_dir=args.data_dir)
+    runtime = Runtime(result.config, options, connectors=default_connectors())
+    asyncio.run(_run_until_signalled(runtime))
+    return EXIT_OK
+
+
+async def _run_until_signalled(runtime: Runtime) -> None:
+    """Run until SIGINT or SIGTERM; a second signal exits at once."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    received: list[int] = []
+
+    def on_signal(signum: int) -> None:
+        received.append(signum)
+        if len(received) > 1:
+            _log.error("second signal: exiting without a clean shutdown")
+            os._exit(EXIT_INTERNAL)
+        name = signal.Signals(signum).name
+        _log.info("%s received: shutting down (send it again to force)", name)
+        stop.set()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, on_signal, signum)
+    await runtime.run(stop)

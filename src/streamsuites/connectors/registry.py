@@ -1,0 +1,20 @@
+"""The platform connectors this version ships, by platform name."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from streamsuites.connectors.base import ConnectorFactory
+
+__all__ = ["default_connectors"]
+
+
+def default_connectors() -> dict[str, ConnectorFactory]:
+    """Return the factories of the shipped connectors.
+
+    No platform connector has landed yet: every configured platform reports ``disabled`` with
+    the reason "no <platform> connector in this version". Each platform's package adds itself
+    here as it lands.
+    """
+    return {}

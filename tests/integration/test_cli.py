@@ -1,0 +1,108 @@
+"""The `streamsuites` command as a user runs it: a real subprocess, real files, real signals."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+EXAMPLES = REPO / "examples"
+
+
+def streamsuites(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "streamsuites", *args],
+        capture_output=True, text=True, timeout=60, cwd=cwd, check=False,
+    )
+
+
+def test_version() -> None:
+    result = streamsuites("--version")
+    assert result.returncode == 0
+    assert result.stdout.startswith("streamsuites ")
+
+
+def test_check_accepts_the_shipped_example() -> None:
+    result = streamsuites("check", str(EXAMPLES / "config"))
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "case", sorted(p.name for p in (EXAMPLES / "broken").iterdir() if p.is_dir())
+)
+def test_check_explains_each_broken_example(case: str) -> None:
+    broken = EXAMPLES / "broken" / case
+    result = streamsuites("check", str(broken))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stdout + result.stderr
+    for line in (broken / "expected.txt").read_text().splitlines():
+        if line.strip():
+            assert line in result.stderr
+
+
+def test_check_on_a_missing_directory_exits_2_without_a_traceback(tmp_path: Path) -> None:
+    result = streamsuites("check", str(tmp_path / "nope"))
+    assert result.returncode == 2
+    assert "nope" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_status_without_a_snapshot_says_where_it_looked(tmp_path: Path) -> None:
+    result = streamsuites("status", "--state-dir", str(tmp_path))
+    assert result.returncode == 2
+    assert str(tmp_path / "runtime_snapshot.json") in result.stderr
+
+
+def wait_for_file(path: Path, process: subprocess.Popen[str], timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        if process.poll() is not None:
+            raise AssertionError(f"runtime exited early: {process.communicate()}")
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{path} not written within {timeout}s")
+        time.sleep(0.05)
+
+
+@pytest.mark.slow
+def test_run_writes_state_and_exits_0_on_sigterm_with_a_final_snapshot(tmp_path: Path) -> None:
+    state, data = tmp_path / "state", tmp_path / "data"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamsuites", "run", str(EXAMPLES / "config"),
+         "--state-dir", str(state), "--data-dir", str(data)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        snapshot_path = state / "runtime_snapshot.json"
+        wait_for_file(snapshot_path, process)
+        for name in ("quotas.json", "jobs.json", "telemetry/events.json",
+                     "telemetry/errors.json", "telemetry/rates.json"):
+            wait_for_file(state / name, process)
+            json.loads((state / name).read_text())
+        first = json.loads(snapshot_path.read_text())
+        assert first["schema_version"] == "v1"
+        time.sleep(0.2)
+        started = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, stderr
+    assert time.monotonic() - started < 10
+    final = json.loads(snapshot_path.read_text())
+    assert final["generated_at"] >= first["generated_at"]
+    events = json.loads((state / "telemetry" / "events.json").read_text())["events"]
+    assert "runtime stopping" in [e["message"] for e in events]
+    assert (data / "streamsuites.db").exists()
+
+    status = streamsuites("status", "--state-dir", str(state))
+    assert status.returncode == 0, status.stderr
+    assert "CREATOR" in status.stdout
