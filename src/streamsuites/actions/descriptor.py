@@ -9,7 +9,7 @@ descriptors (:func:`encode_descriptor`), and the executor can run each ``action_
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import datetime  # noqa: TC003 - msgspec reads annotations at runtime
 from typing import Any, Final
 
 import msgspec

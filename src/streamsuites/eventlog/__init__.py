@@ -7,15 +7,16 @@ strictly increasing integer that consumers use as their offset and the web API a
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 import msgspec
 
+from streamsuites.events import Event
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from datetime import datetime
 
-    from streamsuites.events import Event
 
 __all__ = [
     "AppendResult",
