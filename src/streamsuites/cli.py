@@ -13,6 +13,7 @@ import os
 import signal
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,9 @@ from streamsuites import __version__
 from streamsuites.config import format_issues, format_summary, load_config
 from streamsuites.connectors.registry import default_connectors
 from streamsuites.errors import ConfigError
+from streamsuites.eventlog import EventFilter
+from streamsuites.eventlog.files import export_events
+from streamsuites.eventlog.sqlite import SqliteEventLog
 from streamsuites.logs import configure_logging
 from streamsuites.runtime import Runtime, RuntimeOptions
 from streamsuites.status import format_status
@@ -77,10 +81,61 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("config_dir", type=Path, metavar="CONFIG_DIR")
     check.set_defaults(handler=_check)
 
+    _add_log_commands(commands)
+
     status = commands.add_parser("status", help="print the last snapshot as a table")
     status.add_argument("--state-dir", type=Path, default=Path("state"), help="default: ./state")
     status.set_defaults(handler=_status)
     return parser
+
+
+def _add_log_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    log = commands.add_parser("log", help="read the event log")
+    actions = log.add_subparsers(dest="log_command", required=True, metavar="ACTION")
+    export = actions.add_parser("export", help="write events as canonical JSON lines")
+    export.add_argument("--data-dir", type=Path, default=Path("data"), help="default: ./data")
+    export.add_argument("--creator", help="only this creator's events")
+    export.add_argument("--platform", help="only this platform's events")
+    export.add_argument("--kind", action="append", default=[], help="only this kind (repeatable)")
+    export.add_argument("--since", type=_timestamp, help="ISO time, inclusive (UTC if no offset)")
+    export.add_argument("--until", type=_timestamp, help="ISO time, exclusive (UTC if no offset)")
+    export.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+    export.set_defaults(handler=_log_export)
+
+
+def _timestamp(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not an ISO 8601 time: {text!r} (example: 2026-11-24T20:00:00Z)"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _log_export(args: argparse.Namespace) -> int:
+    database = args.data_dir / "streamsuites.db"
+    if not database.is_file():
+        raise _BadInput(f"no event log at {database}: pass the --data-dir the runtime uses")
+    where = EventFilter(
+        creator_id=args.creator, platform=args.platform, kinds=tuple(args.kind)
+    )
+    count = asyncio.run(_export(database, args, where))
+    print(f"exported {count} events", file=sys.stderr)
+    return EXIT_OK
+
+
+async def _export(database: Path, args: argparse.Namespace, where: EventFilter) -> int:
+    log = SqliteEventLog(database)
+    await log.start()
+    try:
+        if args.output is None:
+            out = sys.stdout.buffer
+            return await export_events(log, out, where=where, since=args.since, until=args.until)
+        with args.output.open("wb") as out:
+            return await export_events(log, out, where=where, since=args.since, until=args.until)
+    finally:
+        await log.close()
 
 
 def _check(args: argparse.Namespace) -> int:
