@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from streamsuites.config._creators import build_creators, discord_admins
+from streamsuites.config._interactive import build_interactive
 from streamsuites.config._jsonfile import FileStatus, read_json
 from streamsuites.config._platforms import base_entries, build_platforms, override_entries
 from streamsuites.config._schema import validate
@@ -38,6 +39,7 @@ CONFIG_FILES: Final = (
     "creators.json",
     "triggers.json",
     "chat_behaviour.json",
+    "interactive.json",
 )
 """Every file a config directory may hold, in the order they are checked and reported."""
 
@@ -151,6 +153,11 @@ def _build(documents: _Documents, environ: dict[str, str], log: IssueLog) -> Con
         chat_behaviour=_without_schema(valid.get("chat_behaviour.json", {})),
         environ=environ,
         discord_admins=discord_admins(creators_data or {}),
+        interactive=build_interactive(
+            valid.get("interactive.json", {}),
+            None if creators_data is None else creators,
+            log.for_file("interactive.json"),
+        ),
     )
 
 

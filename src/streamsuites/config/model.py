@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from streamsuites.config._interactive import InteractiveConfig
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from pathlib import Path
@@ -20,6 +22,7 @@ __all__ = [
     "Config",
     "Creator",
     "CreatorPlatform",
+    "InteractiveConfig",
     "Limits",
     "PlatformSettings",
     "PlatformState",
@@ -152,6 +155,8 @@ class Config:
     chat_behaviour: Mapping[str, Any] = field(default_factory=dict)
     discord_admins: tuple[str, ...] = ()
     """Discord user ids from creators.json's top-level ``discord_admins``."""
+    interactive: InteractiveConfig = field(default_factory=InteractiveConfig)
+    """Polls, tallies and scoreboards from interactive.json; empty when the file is absent."""
     environ: Mapping[str, str] = field(default_factory=dict, repr=False)
     """The process environment over the directory's ``.env``; where secret values come from."""
 
