@@ -37,6 +37,7 @@ SCHEMA_NAMES: Final = (
     "tiers",
     "triggers",
     "chat_behaviour",
+    "interactive",
 )
 
 _TYPE_NAMES: Final = {

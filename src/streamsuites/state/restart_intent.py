@@ -20,7 +20,7 @@ __all__ = ["CATEGORY_FILES", "RestartIntent", "fingerprint"]
 CATEGORY_FILES: Mapping[str, tuple[str, ...]] = {
     "system": ("system.json",),
     "creators": ("creators.json", "tiers.json"),
-    "triggers": ("triggers.json", "chat_behaviour.json"),
+    "triggers": ("triggers.json", "chat_behaviour.json", "interactive.json"),
     "platforms": ("platforms.json", "services.json", "platform_overrides.json"),
 }
 """The files behind each restart-intent category, relative to the config directory."""
