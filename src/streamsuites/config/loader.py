@@ -19,7 +19,7 @@ from streamsuites.config._platforms import base_entries, build_platforms, overri
 from streamsuites.config._schema import validate
 from streamsuites.config._system import build_system
 from streamsuites.config._tiers import build_tiers
-from streamsuites.config._triggers import build_triggers
+from streamsuites.config._triggers import build_triggers, check_chat_behaviour
 from streamsuites.config.dotenv import DOTENV_NAME, read_dotenv
 from streamsuites.config.issues import ConfigIssue, IssueLog
 from streamsuites.config.model import Config, Creator, PlatformSettings
@@ -139,8 +139,10 @@ def _build(documents: _Documents, environ: dict[str, str], log: IssueLog) -> Con
     creators: tuple[Creator, ...] = ()
     if creators_data is not None:
         creators = build_creators(creators_data, tiers, environ, log.for_file("creators.json"))
-    creator_ids = None if creators_data is None else {c.creator_id for c in creators}
+    by_id = None if creators_data is None else {c.creator_id: c for c in creators}
     triggers_data = valid.get("triggers.json")
+    chat_behaviour = _without_schema(valid.get("chat_behaviour.json", {}))
+    check_chat_behaviour(chat_behaviour, by_id, log.for_file("chat_behaviour.json"))
     return Config(
         directory=documents.directory,
         system=build_system(valid.get("system.json", {}), log.for_file("system.json")),
@@ -149,8 +151,8 @@ def _build(documents: _Documents, environ: dict[str, str], log: IssueLog) -> Con
         tiers=tiers or {},
         triggers=()
         if triggers_data is None
-        else build_triggers(triggers_data, creator_ids, log.for_file("triggers.json")),
-        chat_behaviour=_without_schema(valid.get("chat_behaviour.json", {})),
+        else build_triggers(triggers_data, by_id, log.for_file("triggers.json")),
+        chat_behaviour=chat_behaviour,
         environ=environ,
         discord_admins=discord_admins(creators_data or {}),
         interactive=build_interactive(

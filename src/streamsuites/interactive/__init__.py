@@ -33,7 +33,6 @@ from streamsuites.interactive.signals import (
     TallyCounted,
     VoteCast,
 )
-from streamsuites.interactive.store import InteractiveStore
 from streamsuites.interactive.tallies import TallyBook, window_bounds, window_id
 
 __all__ = [
@@ -42,7 +41,6 @@ __all__ = [
     "ChatLine",
     "CreatorInteractive",
     "InteractiveEngine",
-    "InteractiveStore",
     "Outcome",
     "Poll",
     "PollBook",

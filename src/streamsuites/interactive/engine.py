@@ -176,7 +176,7 @@ class InteractiveEngine:
         return {creator_id: creator.to_json() for creator_id, creator in self.creators.items()}
 
     def snapshot(self) -> dict[str, bytes]:
-        """Return each creator's state as canonical JSON bytes, for :class:`InteractiveStore`."""
+        """Return each creator's state as canonical JSON bytes, for the automation store."""
         return {
             creator_id: json.dumps(state, sort_keys=True, separators=(",", ":")).encode()
             for creator_id, state in self.to_json().items()

@@ -251,7 +251,10 @@ def test_unknown_keys_are_warnings_naming_them(config_dir):
         "creators.json": {"creators": [{"creator_id": "alice", "teir": "gold"}], "extra": 1},
         "system.json": {"runtime": {"snapshot_intervall": 3}},
         "triggers.json": {
-            "triggers": [{"trigger_id": "t", "type": "x", "creator_id": "alice", "aliases": []}]
+            "triggers": [{
+                "trigger_id": "t", "type": "command", "command": "!x", "creator_id": "alice",
+                "response": "hi", "alias": ["!y"],
+            }]
         },
     }
     assert [str(w) for w in load(config_dir, files).warnings] == [
@@ -259,7 +262,8 @@ def test_unknown_keys_are_warnings_naming_them(config_dir):
         "did you mean 'snapshot_interval_seconds'?",
         "creators.json: $.extra: unknown key 'extra' is ignored",
         "creators.json: $.creators[0].teir: unknown key 'teir' is ignored; did you mean 'tier'?",
-        "triggers.json: $.triggers[0].aliases: unknown key 'aliases' is ignored",
+        "triggers.json: $.triggers[0].alias: unknown key 'alias' is ignored; "
+        "did you mean 'aliases'?",
     ]
 
 

@@ -8,6 +8,7 @@ import sqlite3
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from streamsuites.automation.store import AutomationStore
 from streamsuites.config._interactive import (
     InteractiveConfig,
     InteractiveSettings,
@@ -19,7 +20,6 @@ from streamsuites.config._interactive import (
 from streamsuites.interactive import (
     INTERACTIVE_FILES,
     InteractiveEngine,
-    InteractiveStore,
     build_interactive_files,
 )
 from streamsuites.state.exporters import StateWriter, encode_json
@@ -97,22 +97,22 @@ def test_persistence_round_trip_through_sqlite_on_disk(tmp_path):
     path = tmp_path / "runtime.db"
     e = engine()
     play(e)
-    store = InteractiveStore(path)
+    store = AutomationStore(path)
     assert store.load() == ({}, None)
     store.save(e.snapshot(), 42)
     store.close()
 
-    reopened = InteractiveStore(path)
-    state, offset = reopened.load()
+    reopened = AutomationStore(path)
+    blobs, offset = reopened.load()
     assert offset == 42
-    resumed = engine(state)
+    resumed = engine({name: json.loads(blob) for name, blob in blobs.items()})
     assert resumed.to_json() == e.to_json()
     resumed.apply_event(chat("!vote 2", viewer("v1"), at=later(seconds=9)))
     reopened.save(resumed.snapshot(), 43)
     assert reopened.load()[1] == 43
     reopened.close()
     with sqlite3.connect(path) as conn:
-        assert conn.execute("SELECT count(*) FROM interactive_state").fetchone() == (2,)
+        assert conn.execute("SELECT count(*) FROM automation_state").fetchone() == (2,)
 
 
 def test_exports_have_the_documented_shapes():
