@@ -151,12 +151,11 @@ class ActionExecutor:
 
     async def _execute(self, descriptor: ActionDescriptor, event: Event) -> None:
         record = await self._audit.get(descriptor.action_id)
+        handler = self._handlers.get(descriptor.action_type)
         if record is not None:
-            if not record.finished:
-                await self._resume(record, event)
+            await self._replay(record, handler, event)
             return
         context = ActionContext(event=event, now=self._clock.time())
-        handler = self._handlers.get(descriptor.action_type)
         if handler is None:
             reason = f"{UNSUPPORTED} {descriptor.action_type!r}"
             await self._record(descriptor, context, ActionResult.failed(reason))
@@ -194,6 +193,19 @@ class ActionExecutor:
         result = await _attempt(handler, descriptor, context)
         await self._audit.finish(descriptor.action_id, result, self._timing(context.now))
         self._count(descriptor, result)
+
+    async def _replay(self, record: AuditRecord, handler: Handler | None, event: Event) -> None:
+        """Meet an action again after a restart: finish its claim, or re-apply its state.
+
+        An idempotent handler keeps its effect in state that is saved with the offset (the
+        poll, tally and score reducers). After a crash that state is restored as of the last
+        checkpoint, which may predate this action even though the audit has it finished, so it
+        is applied again; the reducers ignore an action id they already hold.
+        """
+        if not record.finished:
+            await self._resume(record, event)
+        elif handler is not None and not isinstance(handler, RowHandler) and handler.idempotent:
+            await _attempt(handler, record.descriptor, ActionContext(event=event, now=0.0))
 
     async def _resume(self, record: AuditRecord, event: Event | None) -> None:
         """Finish a claim left by a crash: again if its handler is idempotent, else failed."""

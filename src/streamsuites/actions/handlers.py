@@ -102,11 +102,11 @@ Handler: TypeAlias = RowHandler | EffectHandler
 
 
 class InteractiveOutcome(Protocol):
-    """What a reducer says about one action: ``applied`` or ``refused`` with a reason."""
+    """What a reducer says about one action: applied, or refused with a reason."""
 
     @property
-    def status(self) -> str:
-        """``applied`` or ``refused``."""
+    def applied(self) -> bool:
+        """Whether the action changed the state."""
         ...
 
     @property
@@ -217,7 +217,7 @@ class InteractiveHandler:
     async def perform(self, descriptor: ActionDescriptor, context: ActionContext) -> ActionResult:
         """Apply `descriptor` through the reducers."""
         outcome = self._sink.apply_action(descriptor)
-        if outcome.status == "applied":
+        if outcome.applied:
             return ActionResult.succeeded()
         return ActionResult.skipped(outcome.reason or "refused")
 

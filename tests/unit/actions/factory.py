@@ -99,7 +99,7 @@ class FakeSender:
 
 @dataclass(frozen=True)
 class Outcome:
-    status: str
+    applied: bool
     reason: str | None = None
 
 
@@ -114,7 +114,7 @@ class FakeReducers:
     def apply_action(self, descriptor: ActionDescriptor) -> Outcome:
         self.calls += 1
         if descriptor.action_type in self.refuse:
-            return Outcome("refused", "poll is closed")
+            return Outcome(False, "poll is closed")
         if descriptor.action_id not in self.applied:
             self.applied.append(descriptor.action_id)
-        return Outcome("applied")
+        return Outcome(True)

@@ -231,7 +231,9 @@ async def crash_during_effect(log, db, state, clock, *, idempotent: bool) -> Non
     ("idempotent", "status", "reason", "performed"),
     [
         (False, ActionStatus.FAILED, INTERRUPTED, 0),
-        (True, ActionStatus.SUCCEEDED, None, 1),
+        # Finished by recover(), then applied once more when the event is replayed: an
+        # idempotent handler's state was restored from before the event (see _replay).
+        (True, ActionStatus.SUCCEEDED, None, 2),
     ],
 )
 async def test_a_claim_left_pending_by_a_crash(
@@ -291,6 +293,40 @@ async def test_interactive_actions_go_to_the_reducers_and_a_refusal_is_a_skip(
     )
     assert records["score_award"].status is ActionStatus.SUCCEEDED
     assert len(reducers.applied) == 1
+
+
+@pytest.mark.asyncio
+async def test_a_replayed_event_applies_its_state_kept_actions_again(
+    db_path, log, db, state, clock
+):
+    # The reducers' state is restored from the checkpoint before the event, so an action the
+    # audit already has as succeeded must reach them again; the send is not repeated.
+    class CommitCrash(SqliteEventLog):
+        async def commit(self, consumer: str, seq: int) -> None:
+            raise RuntimeError("killed before the offset was committed")
+
+    script: dict[str, list[tuple[str, dict[str, Any]]]] = {
+        "point": [("score_award", {"points": 5}), ("send_chat_message", {"text": "+5"})]
+    }
+    await log.append([chat(1, "!point")])
+    await log.close()
+    crashing = CommitCrash(db_path)
+    await crashing.start()
+    before_crash = FakeReducers()
+    handlers = build_handlers(interactive=before_crash)
+    with pytest.raises(RuntimeError, match="killed"):
+        await make(crashing, db, state, clock, ScriptedEvaluator(script), handlers).run_once()
+    await crashing.close()
+    await db.close()
+
+    async with Reopened(db_path) as again:
+        restored = FakeReducers()
+        handlers = build_handlers(interactive=restored)
+        evaluator = ScriptedEvaluator(script)
+        await make(again.log, again.db, state, clock, evaluator, handlers).run_once()
+        assert before_crash.applied == restored.applied
+        assert len(restored.applied) == 1
+        assert len(await OutboxStore(again.db).rows()) == 1
 
 
 @pytest.mark.asyncio
