@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from streamsuites.connectors.base import IntakeClosedError
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from streamsuites.eventlog import AppendResult, EventLog
     from streamsuites.events import Event
@@ -17,10 +17,15 @@ __all__ = ["Intake"]
 
 
 class Intake:
-    """Forwards events to the log until closed; `close` waits for appends already under way."""
+    """Forwards events to the log until closed; `close` waits for appends already under way.
 
-    def __init__(self, log: EventLog) -> None:
+    `on_append` is called after every append that stored something new (the action executor's
+    wake-up).
+    """
+
+    def __init__(self, log: EventLog, *, on_append: Callable[[], None] | None = None) -> None:
         self._log = log
+        self._on_append = on_append
         self._closed = False
         self._in_flight = 0
         self._idle = asyncio.Event()
@@ -38,11 +43,14 @@ class Intake:
         self._in_flight += 1
         self._idle.clear()
         try:
-            return await self._log.append(events)
+            result = await self._log.append(events)
         finally:
             self._in_flight -= 1
             if self._in_flight == 0:
                 self._idle.set()
+        if result.appended and self._on_append is not None:
+            self._on_append()
+        return result
 
     async def close(self) -> None:
         """Refuse new events and wait until every append under way has committed."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     import sqlite3
@@ -87,6 +87,7 @@ class SendOutcome:
         return cls("retry_after", reason, max(after, 0.0))
 
 
+@runtime_checkable
 class Sender(Protocol):
     """A connected connector's way to post chat; registered with a dispatcher while connected.
 

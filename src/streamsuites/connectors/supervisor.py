@@ -12,6 +12,9 @@ The policy, in one place:
 - A connection that stayed up for ``healthy_after`` seconds resets the backoff, so a connector
   that drops once an hour reconnects quickly every time.
 - Cancellation is a clean stop (status ``stopped``); so is the runtime closing its intake.
+
+A connector that can send chat (it has ``send``, the outbox's ``Sender``) is registered with its
+outbox dispatcher while it is connected, and only then.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from streamsuites.actions.outbox import Sender
 from streamsuites.connectors.base import IntakeClosedError
 from streamsuites.errors import AuthError, ConnectorError, RateLimited, TransportError
 from streamsuites.events import ChatMessage
@@ -30,6 +34,7 @@ if TYPE_CHECKING:
     import random
     from collections.abc import Sequence
 
+    from streamsuites.actions.dispatcher import OutboxDispatcher
     from streamsuites.clock import Clock
     from streamsuites.connectors.base import Connector, ConnectorSpec
     from streamsuites.eventlog import AppendResult
@@ -102,8 +107,10 @@ class Supervisor:
         clock: Clock,
         policy: BackoffPolicy,
         rng: random.Random,
+        outbox: OutboxDispatcher | None = None,
     ) -> None:
         self.spec = spec
+        self._outbox = outbox
         self._connector = connector
         self._intake = intake
         self._state = state
@@ -131,19 +138,27 @@ class Supervisor:
     async def _attempt(self) -> bool:
         link = _Link(self)
         self._set_status(ConnectorStatus.CONNECTING, None)
+        error = await self._connection(link)
+        if error is None:
+            return False
+        await self._back_off(error, link)
+        return True
+
+    async def _connection(self, link: _Link) -> BaseException | None:
+        """Run one connection; return what ended it, or None when the connector must stop."""
         try:
             await self._connector.run(link)
         except IntakeClosedError:
             self._set_status(ConnectorStatus.STOPPED, "runtime shutting down")
-            return False
+            return None
         except AuthError as exc:
             self._stop_auth_failed(exc)
-            return False
+            return None
         except Exception as exc:  # noqa: BLE001 - every failure is retried; the class sets the delay
-            await self._back_off(exc, link)
-        else:
-            await self._back_off(TransportError("connection ended"), link)
-        return True
+            return exc
+        finally:
+            self._detach_sender()
+        return TransportError("connection ended")
 
     def _stop_auth_failed(self, error: AuthError) -> None:
         now = self._clock.time()
@@ -187,7 +202,16 @@ class Supervisor:
         if status is not ConnectorStatus.CONNECTED:
             self.health.connected_since = None
 
+    def _attach_sender(self) -> None:
+        if self._outbox is not None and isinstance(self._connector, Sender):
+            self._outbox.register(self._connector)
+
+    def _detach_sender(self) -> None:
+        if self._outbox is not None and isinstance(self._connector, Sender):
+            self._outbox.unregister(self._connector)
+
     def _connected(self, now: float) -> None:
+        self._attach_sender()
         self._set_status(ConnectorStatus.CONNECTED, None)
         self.health.connected_since = now
         self.health.last_frame_at = now

@@ -21,7 +21,7 @@ from streamsuites.state.snapshot import build_runtime_snapshot
 from streamsuites.state.telemetry import build_errors, build_events
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable, Sequence
+    from collections.abc import Awaitable, Callable, Mapping, Sequence
     from pathlib import Path
 
     from streamsuites.clock import Clock
@@ -52,13 +52,23 @@ def _none() -> Sequence[Any]:
     return ()
 
 
+async def _no_jobs() -> Sequence[JobView]:
+    return ()
+
+
+def _no_documents(now: float) -> Mapping[str, object]:
+    return {}
+
+
 class StatePublisher:
     """Publishes the runtime snapshot, telemetry, quotas and jobs into `state_dir`.
 
     Files are mirrored under ``<publish root>/shared/state``; the root is `publish_root`, else
     the environment or system.json (:func:`resolve_publish_root`, read from ``config.environ``).
     `log` gives the event log's totals for the replay block (None: replay unavailable);
-    `quotas` and `jobs` return what the quota tracker and job system know (nothing, today).
+    `quotas` and `jobs` return what the quota tracker and job system know; `documents(now)`
+    returns further state files (path → payload) written with every snapshot, such as the
+    poll, tally and scoreboard exports.
     The config fingerprint taken at construction is the restart-intent baseline.
     """
 
@@ -74,24 +84,29 @@ class StatePublisher:
         log: StatsSource | None = None,
         publish_root: Path | None = None,
         quotas: Callable[[], Sequence[QuotaUsage]] = _none,
-        jobs: Callable[[], Sequence[JobView]] = _none,
+        jobs: Callable[[], Awaitable[Sequence[JobView]]] = _no_jobs,
+        documents: Callable[[float], Mapping[str, object]] = _no_documents,
     ) -> None:
         root = resolve_publish_root(publish_root, config.environ, config)
         self.writer = StateWriter(state_dir, root)
         self._state, self._config, self._clock = state, config, clock
         self._version, self._build = version, build
-        self._log, self._quotas, self._jobs = log, quotas, jobs
+        self._log, self._quotas, self._jobs, self._documents = log, quotas, jobs, documents
         self._rates = RateTracker()
         self._baseline = fingerprint(config.directory)
         self._restart_logged = False
 
     async def publish_all(self) -> bool:
         """Write every state file once (at start and for the final write at shutdown)."""
-        results = [await self.publish_snapshot(), await self.publish_quotas(), self.publish_jobs()]
+        results = [
+            await self.publish_snapshot(),
+            await self.publish_quotas(),
+            await self.publish_jobs(),
+        ]
         return all(results)
 
     async def publish_snapshot(self) -> bool:
-        """Write runtime_snapshot.json and telemetry/{events,errors,rates}.json."""
+        """Write runtime_snapshot.json, telemetry/{events,errors,rates}.json and `documents`."""
         replay = await self._replay_stats()
         now = self._clock.time()
         self._rates.sample(self._state.platform_counters(), now)
@@ -110,6 +125,7 @@ class StatePublisher:
                 "telemetry/events.json": build_events(self._state.events, now=now),
                 "telemetry/errors.json": build_errors(self._state.errors, now=now),
                 "telemetry/rates.json": build_rates(self._rates, now=now),
+                **self._documents(now),
             }
         )
 
@@ -117,9 +133,10 @@ class StatePublisher:
         """Write quotas.json."""
         return self.writer.write(QUOTAS_FILE, build_quotas(self._quotas(), now=self._clock.time()))
 
-    def publish_jobs(self) -> bool:
+    async def publish_jobs(self) -> bool:
         """Write jobs.json."""
-        return self.writer.write(JOBS_FILE, build_jobs(self._jobs(), now=self._clock.time()))
+        jobs = await self._jobs()
+        return self.writer.write(JOBS_FILE, build_jobs(jobs, now=self._clock.time()))
 
     async def run(self) -> None:
         """Publish on both cadences until cancelled; the first ticks come one interval in."""
@@ -130,7 +147,7 @@ class StatePublisher:
 
     async def _snapshot_tick(self) -> bool:
         ok = await self.publish_snapshot()
-        return self.publish_jobs() and ok
+        return await self.publish_jobs() and ok
 
     async def _loop(self, interval: float, publish: Callable[[], Awaitable[bool]]) -> None:
         async for tick in every(interval, self._clock, immediate=False):

@@ -2,7 +2,8 @@
 
 Each call of :meth:`ScriptedConnector.run` plays the next *session* of the script: a list of
 steps such as "connect", "emit these events", "fail with this error". When the sessions run
-out, the connector stays connected and quiet until it is cancelled.
+out, the connector stays connected and quiet until it is cancelled. Messages the runtime sends
+through it are kept in ``sent``, as a platform would show them in chat.
 """
 
 from __future__ import annotations
@@ -13,17 +14,29 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from streamsuites.actions.outbox import SendOutcome
 from streamsuites.clock import SystemClock
 from streamsuites.events import Author, ChatMessage, native_event_id
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from streamsuites.actions.outbox import OutboundMessage
     from streamsuites.clock import Clock
     from streamsuites.connectors.base import ConnectorLink
     from streamsuites.events import Event
 
-__all__ = ["Connect", "Emit", "Fail", "Hang", "ScriptedConnector", "Step", "Wait", "chat_messages"]
+__all__ = [
+    "Connect",
+    "Emit",
+    "Fail",
+    "Hang",
+    "ScriptedConnector",
+    "Step",
+    "Wait",
+    "chat_message",
+    "chat_messages",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +83,12 @@ class ScriptedConnector:
     clock: Clock = field(default_factory=SystemClock)
     attempts: int = 0
     emitted: list[Event] = field(default_factory=list)
+    sent: list[OutboundMessage] = field(default_factory=list)
+
+    async def send(self, message: OutboundMessage) -> SendOutcome:
+        """Deliver `message` (the outbox's Sender protocol)."""
+        self.sent.append(message)
+        return SendOutcome.delivered()
 
     async def run(self, link: ConnectorLink) -> None:
         """Play the next session of the script."""
@@ -102,6 +121,31 @@ async def _hang(link: ConnectorLink, keepalive: float | None) -> None:
 
 
 _ids = itertools.count(1)
+
+
+def chat_message(
+    creator_id: str,
+    platform: str,
+    text: str,
+    *,
+    login: str = "viewer",
+    roles: tuple[str, ...] = (),
+    at: datetime | None = None,
+    channel: str = "demo",
+) -> ChatMessage:
+    """Return one chat message from `login` with a fresh id, sent `at` (default: now)."""
+    n = next(_ids)
+    moment = at or datetime.now(UTC)
+    return ChatMessage(
+        event_id=native_event_id(platform, f"chat-{n}"),
+        creator_id=creator_id,
+        platform=platform,
+        channel=channel,
+        occurred_at=moment,
+        received_at=moment,
+        author=Author(id=f"{platform}-{login}", login=login, display_name=login, roles=roles),
+        text=text,
+    )
 
 
 def chat_messages(
