@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from streamsuites import __version__
+from streamsuites.automation.simulate import simulate
 from streamsuites.config import format_issues, format_summary, load_config
 from streamsuites.connectors.registry import default_connectors
 from streamsuites.errors import ConfigError
 from streamsuites.eventlog import EventFilter
-from streamsuites.eventlog.files import export_events
+from streamsuites.eventlog.files import EventFileError, export_events, read_events_file
 from streamsuites.eventlog.sqlite import SqliteEventLog
 from streamsuites.logs import configure_logging
 from streamsuites.runtime import Runtime, RuntimeOptions
@@ -83,6 +84,13 @@ def _parser() -> argparse.ArgumentParser:
 
     _add_log_commands(commands)
 
+    simulate = commands.add_parser(
+        "simulate", help="replay an event file through the triggers and print what would happen"
+    )
+    simulate.add_argument("--config", type=Path, required=True, metavar="CONFIG_DIR")
+    simulate.add_argument("--events", type=Path, required=True, metavar="FILE")
+    simulate.set_defaults(handler=_simulate)
+
     status = commands.add_parser("status", help="print the last snapshot as a table")
     status.add_argument("--state-dir", type=Path, default=Path("state"), help="default: ./state")
     status.set_defaults(handler=_status)
@@ -136,6 +144,18 @@ async def _export(database: Path, args: argparse.Namespace, where: EventFilter) 
             return await export_events(log, out, where=where, since=args.since, until=args.until)
     finally:
         await log.close()
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    config = load_config(args.config).config
+    if not args.events.is_file():
+        raise _BadInput(f"no event file at {args.events}")
+    try:
+        for line in simulate(config, read_events_file(args.events)):
+            print(line)
+    except EventFileError as exc:
+        raise _BadInput(str(exc)) from None
+    return EXIT_OK
 
 
 def _check(args: argparse.Namespace) -> int:
