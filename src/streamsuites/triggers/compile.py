@@ -1,10 +1,9 @@
 """From a validated :class:`~streamsuites.config.Config` to the per-creator lookup tables.
 
 Each creator gets one :class:`CreatorTriggers`: its enabled triggers sorted by id (so the order
-of the file never changes the output), a dict from command word to triggers, one
-:class:`MultiMatcher` over all its keyword and regex patterns, and an index from event kind to
-the triggers that listen for it. chat_behaviour.json entries join every creator they name
-(every creator when they name none).
+of the file never changes the output), one :class:`TextMatcher` over its commands, keywords and
+regexes, and an index from event kind to the triggers that listen for it. chat_behaviour.json
+entries join every creator they name (every creator when they name none).
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from streamsuites.config.issues import ConfigIssue, json_path
 from streamsuites.errors import ConfigError
-from streamsuites.triggers.matcher import KeywordMatcher, MultiMatcher
+from streamsuites.triggers.matcher import TextMatcher
 from streamsuites.triggers.model import Trigger, TriggerType
 from streamsuites.triggers.parse import Problem, parse_behaviour, parse_trigger
 
@@ -34,15 +33,8 @@ class CreatorTriggers:
     display_name: str
     triggers: tuple[Trigger, ...]
     """Enabled triggers, sorted by trigger id; every index below points into this."""
-    commands: Mapping[str, tuple[int, ...]]
-    exact: Mapping[str, tuple[int, ...]]
-    """Normalized whole-message texts to triggers."""
-    keywords: KeywordMatcher
-    keyword_owners: tuple[int, ...]
-    """The trigger index of each keyword."""
-    matcher: MultiMatcher
-    pattern_owners: tuple[int, ...]
-    """The trigger index of each regex pattern."""
+    text: TextMatcher
+    """Finds the command, exact-text, keyword and regex triggers a text may fire."""
     text_kinds: frozenset[str]
     """Event kinds some command/keyword/regex trigger reads the text of."""
     by_kind: Mapping[str, tuple[int, ...]]
@@ -70,18 +62,11 @@ def build_creator(
 ) -> CreatorTriggers:
     """Index the enabled `triggers` of `creator_id` for the engine."""
     ordered = tuple(sorted((t for t in triggers if t.enabled), key=lambda t: t.trigger_id))
-    patterns = [(pattern, i) for i, t in enumerate(ordered) for pattern in t.patterns]
-    keywords = [(keyword, i) for i, t in enumerate(ordered) for keyword in t.keywords]
     return CreatorTriggers(
         creator_id=creator_id,
         display_name=display_name or creator_id,
         triggers=ordered,
-        commands=_index(ordered, lambda t: t.commands),
-        exact=_index(ordered, lambda t: t.exact),
-        keywords=KeywordMatcher([keyword for keyword, _ in keywords]),
-        keyword_owners=tuple(owner for _, owner in keywords),
-        matcher=MultiMatcher([pattern for pattern, _ in patterns]),
-        pattern_owners=tuple(owner for _, owner in patterns),
+        text=_text_matcher(ordered),
         text_kinds=frozenset(f.kind for t in ordered if _reads_text(t) for f in t.events),
         by_kind=_kind_index(ordered),
         bot_logins={
@@ -157,6 +142,15 @@ def _bot_logins(creator: Creator) -> dict[str, list[str]]:
 
 def _reads_text(trigger: Trigger) -> bool:
     return trigger.type is not TriggerType.EVENT
+
+
+def _text_matcher(triggers: tuple[Trigger, ...]) -> TextMatcher:
+    return TextMatcher(
+        commands=_index(triggers, lambda t: t.commands),
+        exact=_index(triggers, lambda t: t.exact),
+        keywords=[(k, whole, i) for i, t in enumerate(triggers) for k, whole in t.keywords],
+        patterns=[(pattern, i) for i, t in enumerate(triggers) for pattern in t.patterns],
+    )
 
 
 def _index(

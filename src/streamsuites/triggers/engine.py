@@ -1,8 +1,8 @@
 """The trigger engine: a pure function from (event, triggers, state, now) to actions and state.
 
 :meth:`TriggerEngine.evaluate` finds the candidate triggers of an event without looping over
-all of them (a dict lookup for the command word, one Aho-Corasick pass for keywords, one RE2
-Set pass for regexes, an index by event kind), then checks each candidate's platforms,
+all of them (:class:`~streamsuites.triggers.matcher.TextMatcher` for the text, an index by event
+kind), then checks each candidate's platforms,
 permission and cooldowns in trigger-id order and renders its actions into
 :class:`~streamsuites.actions.descriptor.ActionDescriptor` values. It does no I/O besides
 logging a trigger that raised; that trigger is reported in ``failures`` and the others still run.
@@ -14,16 +14,19 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
+import msgspec
+
 from streamsuites.actions.descriptor import ActionDescriptor, action_id_for
 from streamsuites.events import event_kind
-from streamsuites.triggers.matcher import normalize_text
+from streamsuites.triggers.cooldowns import EngineState
 from streamsuites.triggers.model import author_permission
 from streamsuites.triggers.values import EvalContext, placeholder_values, render_payload
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from streamsuites.events import Event
     from streamsuites.triggers.compile import CreatorTriggers, TriggerSet
-    from streamsuites.triggers.cooldowns import EngineState
     from streamsuites.triggers.model import ActionTemplate, Trigger
 
 __all__ = ["EvalContext", "Evaluation", "TriggerEngine", "TriggerFailure"]
@@ -48,9 +51,12 @@ class TriggerFailure:
     error: str
 
 
-@dataclass(frozen=True, slots=True)
-class Evaluation:
-    """What one event caused: actions to run, the next state, who fired and who failed."""
+class Evaluation(msgspec.Struct, frozen=True):
+    """What one event caused: actions to run, the next state, who fired and who failed.
+
+    A frozen msgspec Struct rather than a frozen dataclass: every event builds one, and this is
+    ~6x cheaper to construct (80 ns against 530 ns), a sixth of the whole no-match path.
+    """
 
     descriptors: tuple[ActionDescriptor, ...]
     state: EngineState
@@ -61,10 +67,11 @@ class Evaluation:
 class TriggerEngine:
     """Evaluates events against a compiled :class:`TriggerSet`; holds no mutable state."""
 
-    __slots__ = ("trigger_set",)
+    __slots__ = ("_creators", "trigger_set")
 
     def __init__(self, trigger_set: TriggerSet) -> None:
         self.trigger_set = trigger_set
+        self._creators = trigger_set.creators
 
     def evaluate(
         self, event: Event, state: EngineState, now: float, context: EvalContext | None = None
@@ -74,7 +81,7 @@ class TriggerEngine:
         Pass the event's ``occurred_at`` (epoch seconds) as `now` so that replaying a log gives
         the same cooldowns. Backfilled events and our own bot's messages fire nothing.
         """
-        creator = self.trigger_set.creators.get(event.creator_id)
+        creator = self._creators.get(event.creator_id)
         if creator is None or event.backfill:
             return Evaluation((), state)
         kind = event_kind(event)
@@ -82,35 +89,17 @@ class TriggerEngine:
         if not candidates or _is_own(creator, event):
             return Evaluation((), state)
         run = _Run(creator, event, kind, context or EvalContext())
-        return run.fire(sorted(candidates), state, now)
+        return run.fire(sorted(set(candidates)), state, now)
 
 
-def _candidates(creator: CreatorTriggers, event: Event, kind: str) -> set[int]:
-    found = set(creator.by_kind.get(kind, ()))
+def _candidates(creator: CreatorTriggers, event: Event, kind: str) -> Sequence[int]:
+    """Return the triggers `event` may fire, possibly repeated, in no order."""
+    listeners = creator.by_kind.get(kind, ())
     text = event.text
-    if kind in creator.text_kinds and text:
-        found.update(_text_candidates(creator, text))
-    return found
-
-
-def _text_candidates(creator: CreatorTriggers, text: str) -> list[int]:
-    found: list[int] = []
-    if creator.commands:
-        words = text.split(None, 1)
-        if words:
-            found.extend(creator.commands.get(words[0].lower(), ()))
-    if creator.exact or creator.keywords.size:
-        lowered = text.lower()
-        if creator.exact:
-            found.extend(creator.exact.get(normalize_text(lowered), ()))
-        if creator.keywords.size:
-            owners = creator.keyword_owners
-            lowered = normalize_text(lowered) if creator.keywords.spaced else lowered
-            found.extend(owners[index] for index in creator.keywords.match(lowered))
-    if creator.matcher.size:
-        owners = creator.pattern_owners
-        found.extend(owners[index] for index in creator.matcher.match(text))
-    return found
+    if not text or kind not in creator.text_kinds:
+        return listeners
+    found = creator.text.match(text)
+    return [*listeners, *found] if listeners else found
 
 
 def _is_own(creator: CreatorTriggers, event: Event) -> bool:

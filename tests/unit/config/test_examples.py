@@ -22,7 +22,7 @@ def test_example_config_loads():
     assert retired is not None and retired.enabled is False
     assert studio7 is not None and set(studio7.platforms) == {"youtube", "rumble", "kick"}
     assert config.platforms["rumble"].state is PlatformState.PAUSED
-    assert len(config.triggers) == 5
+    assert len(config.triggers) == 7
     assert all(w.severity == "warning" and "is not set" in w.message for w in result.warnings)
 
 
@@ -45,7 +45,7 @@ def test_example_summary_never_prints_secret_values():
     assert "TWITCH_TOKEN_ALICE (set)" in summary
     assert "oauth:secret123" not in summary
     assert "Platforms: twitch active, youtube active, rumble paused" in summary
-    assert "Triggers: 5 (alice 3, studio7 2)" in summary
+    assert "Triggers: 7 (alice 5, studio7 2)" in summary
 
 
 @pytest.mark.parametrize("directory", BROKEN, ids=[path.name for path in BROKEN])

@@ -197,13 +197,16 @@ def test_example_config_compiles():
     alice = trigger_set.creators["alice"]
     assert [t.trigger_id for t in alice.triggers] == [
         "alice-clip",
+        "alice-death",
         "alice-thanks",
         "alice-uptime",
+        "alice-welcome",
         "chat_behaviour:contains_icase:discord",
         "chat_behaviour:equals_icase:!ping",
     ]
     assert alice.bot_logins == {"twitch": frozenset({"alicebot"})}
     assert [t.trigger_id for t in trigger_set.creators["studio7"].triggers] == [
         "chat_behaviour:equals_icase:!ping",
+        "studio7-gg",
         "studio7-schedule",
     ]
