@@ -21,9 +21,16 @@ setup: $(STAMP)
 system-deps:
 	@scripts/install-system-deps $(SYSTEM_DEPS)
 
+# Plays a recorded two-hour stream (Twitch and YouTube) 30 times faster through the real runtime.
 demo: setup
-	@echo "Demo state files: $(DEMO_DIR)/state   event log: $(DEMO_DIR)/data/streamsuites.db"
-	$(BIN)/streamsuites run examples/config --state-dir $(DEMO_DIR)/state --data-dir $(DEMO_DIR)/data
+	@rm -rf $(DEMO_DIR)
+	@echo "StreamSuites demo: examples/events/demo.jsonl replayed as live chat, 30x speed."
+	@echo "  state files: $(DEMO_DIR)/state  (polls.json, tallies.json, runtime_snapshot.json, ...)"
+	@echo "  event log:   $(DEMO_DIR)/data/streamsuites.db"
+	@echo "  connectors:  $(BIN)/streamsuites status --state-dir $(DEMO_DIR)/state"
+	@echo "  Ctrl-C stops it cleanly."
+	$(BIN)/streamsuites run examples/demo --state-dir $(DEMO_DIR)/state --data-dir $(DEMO_DIR)/data \
+		--replay examples/events/demo.jsonl --replay-speed 30
 
 test: setup system-deps lint
 	$(BIN)/pytest

@@ -21,6 +21,7 @@ from streamsuites import __version__
 from streamsuites.automation.simulate import simulate
 from streamsuites.config import format_issues, format_summary, load_config
 from streamsuites.connectors.registry import default_connectors
+from streamsuites.connectors.replay import replay_connectors
 from streamsuites.errors import ConfigError
 from streamsuites.eventlog import EventFilter
 from streamsuites.eventlog.files import EventFileError, export_events, read_events_file
@@ -31,6 +32,8 @@ from streamsuites.status import format_status
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+    from streamsuites.connectors.base import ConnectorFactory
 
 __all__ = ["main"]
 
@@ -76,6 +79,19 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("config_dir", type=Path, metavar="CONFIG_DIR")
     run.add_argument("--state-dir", type=Path, default=Path("state"), help="default: ./state")
     run.add_argument("--data-dir", type=Path, default=Path("data"), help="default: ./data")
+    run.add_argument(
+        "--replay",
+        type=Path,
+        metavar="FILE",
+        help="play this event file as live chat instead of connecting to the platforms in it",
+    )
+    run.add_argument(
+        "--replay-speed",
+        type=_positive,
+        default=1.0,
+        metavar="X",
+        help="play the recording X times faster (default: 1, real time)",
+    )
     run.set_defaults(handler=_run)
 
     check = commands.add_parser("check", help="validate a config directory and summarise it")
@@ -109,6 +125,16 @@ def _add_log_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
     export.add_argument("--until", type=_timestamp, help="ISO time, exclusive (UTC if no offset)")
     export.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
     export.set_defaults(handler=_log_export)
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"not a positive number: {text!r}")
+    return value
 
 
 def _timestamp(text: str) -> datetime:
@@ -194,9 +220,21 @@ def _run(args: argparse.Namespace) -> int:
     for warning in result.warnings:
         _log.warning("%s", warning)
     options = RuntimeOptions(state_dir=args.state_dir, data_dir=args.data_dir)
-    runtime = Runtime(result.config, options, connectors=default_connectors())
+    connectors = default_connectors()
+    if args.replay is not None:
+        connectors.update(_replay(args.replay, args.replay_speed))
+    runtime = Runtime(result.config, options, connectors=connectors)
     asyncio.run(_run_until_signalled(runtime))
     return EXIT_OK
+
+
+def _replay(path: Path, speed: float) -> dict[str, ConnectorFactory]:
+    if not path.is_file():
+        raise _BadInput(f"no event file at {path}")
+    try:
+        return replay_connectors(path, speed=speed)
+    except EventFileError as exc:
+        raise _BadInput(str(exc)) from None
 
 
 async def _run_until_signalled(runtime: Runtime) -> None:
