@@ -21,16 +21,16 @@ setup: $(STAMP)
 system-deps:
 	@scripts/install-system-deps $(SYSTEM_DEPS)
 
-# Plays a recorded two-hour stream (Twitch and YouTube) 30 times faster through the real runtime.
+# Plays a recorded two-hour stream (Twitch and YouTube) 60 times faster through the real runtime.
 demo: setup
 	@rm -rf $(DEMO_DIR)
-	@echo "StreamSuites demo: examples/events/demo.jsonl replayed as live chat, 30x speed."
+	@echo "StreamSuites demo: examples/events/demo.jsonl replayed as live chat, 60x speed."
 	@echo "  state files: $(DEMO_DIR)/state  (polls.json, tallies.json, runtime_snapshot.json, ...)"
 	@echo "  event log:   $(DEMO_DIR)/data/streamsuites.db"
 	@echo "  connectors:  $(BIN)/streamsuites status --state-dir $(DEMO_DIR)/state"
 	@echo "  Ctrl-C stops it cleanly."
 	$(BIN)/streamsuites run examples/demo --state-dir $(DEMO_DIR)/state --data-dir $(DEMO_DIR)/data \
-		--replay examples/events/demo.jsonl --replay-speed 30
+		--replay examples/events/demo.jsonl --replay-speed 60
 
 test: setup system-deps lint
 	$(BIN)/pytest
