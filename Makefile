@@ -44,6 +44,7 @@ lint: setup
 
 bench: setup
 	$(BIN)/python benchmarks/eventlog.py
+	$(BIN)/python benchmarks/triggers.py
 
 clean:
 	rm -rf $(VENV) build .mypy_cache .ruff_cache .pytest_cache
