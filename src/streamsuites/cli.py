@@ -26,6 +26,7 @@ from streamsuites.errors import ConfigError
 from streamsuites.eventlog import EventFilter
 from streamsuites.eventlog.files import EventFileError, export_events, read_events_file
 from streamsuites.eventlog.sqlite import SqliteEventLog
+from streamsuites.inspect import inspect_twitch
 from streamsuites.logs import configure_logging
 from streamsuites.runtime import Runtime, RuntimeOptions
 from streamsuites.status import format_status
@@ -107,6 +108,13 @@ def _parser() -> argparse.ArgumentParser:
     simulate.add_argument("--events", type=Path, required=True, metavar="FILE")
     simulate.set_defaults(handler=_simulate)
 
+    inspect = commands.add_parser(
+        "inspect", help="print the events that raw platform lines on stdin make, as JSON lines"
+    )
+    inspect.add_argument("platform", choices=("twitch",))
+    inspect.add_argument("--creator", default="inspect", help="creator id to put on the events")
+    inspect.set_defaults(handler=_inspect)
+
     status = commands.add_parser("status", help="print the last snapshot as a table")
     status.add_argument("--state-dir", type=Path, default=Path("state"), help="default: ./state")
     status.set_defaults(handler=_status)
@@ -181,6 +189,12 @@ def _simulate(args: argparse.Namespace) -> int:
             print(line)
     except EventFileError as exc:
         raise _BadInput(str(exc)) from None
+    return EXIT_OK
+
+
+def _inspect(args: argparse.Namespace) -> int:
+    for line in inspect_twitch(sys.stdin, creator_id=args.creator, now=datetime.now(UTC)):
+        print(line, flush=True)
     return EXIT_OK
 
 

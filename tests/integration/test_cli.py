@@ -106,3 +106,23 @@ def test_run_writes_state_and_exits_0_on_sigterm_with_a_final_snapshot(tmp_path:
     status = streamsuites("status", "--state-dir", str(state))
     assert status.returncode == 0, status.stderr
     assert "CREATOR" in status.stdout
+
+
+def test_inspect_twitch_prints_an_event_or_null_per_line() -> None:
+    line = (
+        "@display-name=Ann;id=abc-1;tmi-sent-ts=1700000000000;user-id=7 "
+        ":ann!ann@ann.tmi.twitch.tv PRIVMSG #alice :hi there"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "streamsuites", "inspect", "twitch", "--creator", "alice"],
+        input=f"{line}\nPING :tmi.twitch.tv\n", capture_output=True, text=True, timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    event, nothing = result.stdout.splitlines()
+    assert nothing == "null"
+    decoded = json.loads(event)
+    assert (decoded["kind"], decoded["event_id"], decoded["text"]) == (
+        "chat_message", "twitch:abc-1", "hi there"
+    )
+    assert decoded["creator_id"] == "alice"
