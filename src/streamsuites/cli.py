@@ -22,6 +22,7 @@ from streamsuites.automation.simulate import simulate
 from streamsuites.config import format_issues, format_summary, load_config
 from streamsuites.connectors.registry import default_connectors
 from streamsuites.connectors.replay import replay_connectors
+from streamsuites.emulators import ScenarioError, TwitchIrcEmulator, serve_twitch
 from streamsuites.errors import ConfigError
 from streamsuites.eventlog import EventFilter
 from streamsuites.eventlog.files import EventFileError, export_events, read_events_file
@@ -115,6 +116,8 @@ def _parser() -> argparse.ArgumentParser:
     inspect.add_argument("--creator", default="inspect", help="creator id to put on the events")
     inspect.set_defaults(handler=_inspect)
 
+    _add_emulate_command(commands)
+
     status = commands.add_parser("status", help="print the last snapshot as a table")
     status.add_argument("--state-dir", type=Path, default=Path("state"), help="default: ./state")
     status.set_defaults(handler=_status)
@@ -189,6 +192,58 @@ def _simulate(args: argparse.Namespace) -> int:
             print(line)
     except EventFileError as exc:
         raise _BadInput(str(exc)) from None
+    return EXIT_OK
+
+
+def _add_emulate_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    emulate = commands.add_parser("emulate", help="run a local platform emulator")
+    emulate.add_argument("platform", choices=("twitch",))
+    emulate.add_argument("--scenario", type=Path, help="JSON-lines scenario to play")
+    emulate.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1")
+    emulate.add_argument("--port", type=int, default=6667, help="plain TCP port (default 6667)")
+    emulate.add_argument("--tls-port", type=int, help="also listen with TLS (0: any free port)")
+    emulate.add_argument("--ws-port", type=int, help="also serve IRC over WebSocket")
+    emulate.add_argument(
+        "--token", action="append", default=[], metavar="TOKEN=LOGIN", help="accept this token"
+    )
+    emulate.add_argument(
+        "--moderator", action="append", default=[], metavar="CHANNEL=LOGIN",
+        help="make LOGIN a moderator of CHANNEL",
+    )
+    emulate.set_defaults(handler=_emulate)
+
+
+def _pairs(values: list[str], what: str) -> list[tuple[str, str]]:
+    pairs = [value.partition("=")[::2] for value in values]
+    for (key, value), raw in zip(pairs, values, strict=True):
+        if not key or not value:
+            raise _BadInput(f"{what} must look like A=B, got {raw!r}")
+    return pairs
+
+
+def _emulate(args: argparse.Namespace) -> int:
+    tokens = dict(_pairs(args.token, "--token"))
+    moderators: dict[str, list[str]] = {}
+    for channel, login in _pairs(args.moderator, "--moderator"):
+        moderators.setdefault(channel, []).append(login)
+
+    def ready(emulator: TwitchIrcEmulator) -> None:
+        print(
+            f"twitch emulator: tcp {emulator.tcp_port} tls {emulator.tls_port}"
+            f" ws {emulator.ws_port} cert {emulator.cert_path}",
+            flush=True,
+        )
+
+    serve = serve_twitch(
+        args.scenario, host=args.host, port=args.port, tls_port=args.tls_port,
+        ws_port=args.ws_port, tokens=tokens, moderators=moderators, on_ready=ready,
+    )
+    try:
+        asyncio.run(serve)
+    except ScenarioError as exc:
+        raise _BadInput(str(exc)) from None
+    except KeyboardInterrupt:
+        pass
     return EXIT_OK
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -126,3 +127,34 @@ def test_inspect_twitch_prints_an_event_or_null_per_line() -> None:
         "chat_message", "twitch:abc-1", "hi there"
     )
     assert decoded["creator_id"] == "alice"
+
+
+@pytest.mark.slow
+def test_emulate_twitch_serves_irc_until_interrupted() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamsuites", "emulate", "twitch", "--port", "0",
+         "--tls-port", "0", "--scenario", str(EXAMPLES / "scenarios" / "twitch-demo.jsonl")],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+    try:
+        assert process.stdout is not None
+        ready = process.stdout.readline().split()
+        assert ready[:3] == ["twitch", "emulator:", "tcp"]
+        port = int(ready[3])
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as client:
+            client.sendall(b"NICK justinfan123\r\n")
+            welcome = client.recv(4096).decode()
+        assert " 001 justinfan123 " in welcome
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=10) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+        if process.stdout is not None:
+            process.stdout.close()
+
+
+def test_emulate_rejects_a_malformed_token_option() -> None:
+    result = streamsuites("emulate", "twitch", "--port", "0", "--token", "no-equals-sign")
+    assert result.returncode == 2
+    assert "--token must look like A=B" in result.stderr

@@ -1,0 +1,71 @@
+"""The ``streamsuites emulate twitch`` entry point: run the emulator until cancelled."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+from streamsuites.emulators._scenario import load_scenario
+from streamsuites.emulators.twitch_irc import TwitchIrcEmulator
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Collection, Mapping
+    from pathlib import Path
+
+__all__ = ["serve_twitch"]
+
+log = logging.getLogger(__name__)
+
+
+async def serve_twitch(
+    scenario: Path | None,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 6667,
+    tls_port: int | None = None,
+    ws_port: int | None = None,
+    tokens: Mapping[str, str] | None = None,
+    moderators: Mapping[str, Collection[str]] | None = None,
+    ping_interval: float = 60.0,
+    pong_timeout: float = 10.0,
+    on_ready: Callable[[TwitchIrcEmulator], None] | None = None,
+) -> None:
+    """Run the emulator until cancelled, playing `scenario` (if any) from the first JOIN.
+
+    TLS and WebSocket listen only when their port is given (0 picks a free one). `on_ready`
+    is called once every listener is up, e.g. to print the addresses.
+    """
+    emulator = TwitchIrcEmulator(
+        tokens=tokens or {},
+        moderators=moderators,
+        ping_interval=ping_interval,
+        pong_timeout=pong_timeout,
+    )
+    parsed = load_scenario(scenario) if scenario is not None else None
+    await emulator.start(
+        host,
+        port,
+        tls=tls_port is not None,
+        tls_port=tls_port or 0,
+        websocket=ws_port is not None,
+        ws_port=ws_port or 0,
+    )
+    try:
+        if on_ready is not None:
+            on_ready(emulator)
+        log.info(
+            "twitch emulator on %s tcp=%s tls=%s ws=%s",
+            host,
+            emulator.tcp_port,
+            emulator.tls_port,
+            emulator.ws_port,
+        )
+        if parsed is not None:
+            # Scenario times count from the first JOIN, so a client started after the
+            # emulator still sees the whole script.
+            await emulator.wait_for(lambda: emulator.joined, timeout=None)
+            await emulator.play(parsed)
+        await asyncio.Event().wait()
+    finally:
+        await emulator.close()
