@@ -8,6 +8,7 @@ The tree::
     ├── ConnectorError        raised by a connector's run(); the supervisor branches on the class
     │   ├── AuthError         credentials refused: stop, say why, never retry by itself
     │   ├── TransportError    socket/HTTP failure: retry with backoff
+    │   │   └── Reconnect     the server asked us to reconnect: wait `retry_after` (0: at once)
     │   ├── ProtocolError     the peer said something we cannot follow: retry with backoff
     │   └── RateLimited       the platform asked us to wait `retry_after` seconds
     ├── ActionError           an action could not be performed
@@ -33,6 +34,7 @@ __all__ = [
     "JobError",
     "ProtocolError",
     "RateLimited",
+    "Reconnect",
     "TransportError",
 ]
 
@@ -73,6 +75,20 @@ class AuthError(ConnectorError):
 
 class TransportError(ConnectorError):
     """The connection failed or closed; a new connection may work."""
+
+
+class Reconnect(TransportError):
+    """The server asked us to reconnect (Twitch's RECONNECT); the supervisor waits `retry_after`.
+
+    Unlike an ordinary transport failure this is planned maintenance, not trouble: waiting out a
+    backoff would only leave chat unread for longer.
+    """
+
+    def __init__(
+        self, reason: str, *, retry_after: float = 0.0, platform: str = "", code: str = ""
+    ) -> None:
+        super().__init__(reason, platform=platform, code=code)
+        self.retry_after = retry_after
 
 
 class ProtocolError(ConnectorError):

@@ -38,7 +38,7 @@ from streamsuites.intake import Intake
 from streamsuites.interactive import build_interactive_files
 from streamsuites.jobs.store import JobStore
 from streamsuites.state.publisher import StatePublisher
-from streamsuites.state.runtime_state import CreatorState, RuntimeState
+from streamsuites.state.runtime_state import ConnectorStatus, CreatorState, RuntimeState
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -247,9 +247,16 @@ class Runtime:
             health.status, health.reason = plan.blocked
             return None
         spec = ConnectorSpec(creator=plan.creator, settings=plan.settings, secrets=plan.secrets)
+        try:
+            connector = self._factories[spec.platform](spec)
+        except ValueError as exc:
+            # A platform option the connector cannot use: say so on this connector only.
+            health.status, health.reason = ConnectorStatus.DISABLED, f"invalid config: {exc}"
+            _log.error("%s for %s: %s", spec.platform, spec.creator.creator_id, health.reason)
+            return None
         return Supervisor(
             spec=spec,
-            connector=self._factories[spec.platform](spec),
+            connector=connector,
             intake=intake,
             state=self.state,
             clock=self.clock,

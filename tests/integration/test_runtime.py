@@ -187,3 +187,34 @@ async def test_redelivered_events_are_stored_once_across_restarts(tmp_path: Path
     assert stored_event_ids(options.database) == [e.event_id for e in batch]
     twitch = health_of(read_snapshot(options.state_dir), "twitch")
     assert twitch["counters"]["duplicates"] == 20
+
+
+@pytest.mark.asyncio
+async def test_a_connector_that_refuses_its_options_is_disabled_with_the_reason(
+    tmp_path: Path,
+) -> None:
+    def refuse(spec: ConnectorSpec) -> ScriptedConnector:
+        raise ValueError("option 'port' must be a number from 1 to 65535 (got 'x')")
+
+    batch = chat_messages("alice", "youtube", 3)
+    steady, steady_factory = scripted([[Connect(), Emit(batch), Hang()]])
+    config = make_config(
+        {
+            "twitch": CreatorPlatform(platform="twitch", enabled=True),
+            "youtube": CreatorPlatform(platform="youtube", enabled=True),
+        },
+        {},
+    )
+    options = RuntimeOptions(state_dir=tmp_path / "state", data_dir=tmp_path / "data", backoff=FAST)
+    runtime = Runtime(config, options, connectors={"twitch": refuse, "youtube": steady_factory})
+    stop = asyncio.Event()
+    task = asyncio.create_task(runtime.run(stop))
+    await wait_for(lambda: len(steady.emitted) == 3)
+    stop.set()
+    await asyncio.wait_for(task, timeout=10)
+
+    twitch = health_of(read_snapshot(options.state_dir), "twitch")
+    assert twitch["status"] == "disabled"
+    assert twitch["reason"] == (
+        "invalid config: option 'port' must be a number from 1 to 65535 (got 'x')"
+    )

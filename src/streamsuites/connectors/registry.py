@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from streamsuites.connectors.twitch import TwitchConnector
+
 if TYPE_CHECKING:
     from streamsuites.connectors.base import ConnectorFactory
 
@@ -13,8 +15,7 @@ __all__ = ["default_connectors"]
 def default_connectors() -> dict[str, ConnectorFactory]:
     """Return the factories of the shipped connectors.
 
-    No platform connector has landed yet: every configured platform reports ``disabled`` with
-    the reason "no <platform> connector in this version". Each platform's package adds itself
-    here as it lands.
+    A configured platform without one reports ``disabled`` with the reason "no <platform>
+    connector in this version". Each platform's package adds itself here as it lands.
     """
-    return {}
+    return {"twitch": TwitchConnector}

@@ -4,7 +4,10 @@ The policy, in one place:
 
 - ``AuthError`` stops the connector with status ``auth_failed`` and the platform's reason. It is
   not retried: a refused token is refused again, and a retry storm can get an account flagged.
-- ``RateLimited`` waits exactly the ``retry_after`` the platform asked for.
+- ``RateLimited`` waits exactly the ``retry_after`` the platform asked for; so does
+  ``Reconnect`` (a server's request to reconnect, usually at once), but only when the
+  connection it ends had been up for ``QUICK_RECONNECT_AFTER`` seconds: a server that keeps
+  asking at once gets the ordinary backoff, never a reconnect storm.
 - ``TransportError``, ``ProtocolError``, a connection that simply ended, and any unexpected
   exception are retried after a delay drawn with *full jitter* from
   ``[0, min(cap, base * 2**attempt)]``. An unexpected exception is logged with its traceback the
@@ -25,7 +28,13 @@ from typing import TYPE_CHECKING, Literal
 
 from streamsuites.actions.outbox import Sender
 from streamsuites.connectors.base import IntakeClosedError
-from streamsuites.errors import AuthError, ConnectorError, RateLimited, TransportError
+from streamsuites.errors import (
+    AuthError,
+    ConnectorError,
+    RateLimited,
+    Reconnect,
+    TransportError,
+)
 from streamsuites.events import ChatMessage
 from streamsuites.logs import log_context
 from streamsuites.state.runtime_state import ConnectorStatus
@@ -81,9 +90,14 @@ class Backoff:
         self.attempt = 0
 
 
-def retry_delay(error: BaseException, backoff: Backoff) -> float:
-    """Return how long to wait after `error` before the next attempt."""
+QUICK_RECONNECT_AFTER = 10.0
+
+
+def retry_delay(error: BaseException, backoff: Backoff, *, connected_for: float = 0.0) -> float:
+    """Return how long to wait after `error`, which ended a connection up for `connected_for` s."""
     if isinstance(error, RateLimited):
+        return max(0.0, error.retry_after)
+    if isinstance(error, Reconnect) and connected_for >= QUICK_RECONNECT_AFTER:
         return max(0.0, error.retry_after)
     return backoff.next_delay()
 
@@ -170,7 +184,7 @@ class Supervisor:
         if link.connected_for() >= self._policy.healthy_after:
             self._backoff.reset()
             self.health.attempts = 0
-        delay = retry_delay(error, self._backoff)
+        delay = retry_delay(error, self._backoff, connected_for=link.connected_for())
         now = self._clock.time()
         self._record_failure(error, now)
         self._log_failure(error, delay)

@@ -398,7 +398,7 @@ async def test_run_waits_for_notify_and_wakes_the_outbox(log, db, state, clock):
     try:
         await log.append([chat(1, "!hello")])
         executor.notify()
-        for _ in range(200):
+        for _ in range(1000):  # up to 5 s on a loaded machine; breaks as soon as woken
             if woken:
                 break
             await asyncio.sleep(0.005)

@@ -1,9 +1,12 @@
-"""Twitch chat over IRC: the wire format (`protocol`) and its translation into events (`translate`).
+"""Twitch chat over IRC.
 
-The connector and its config join this package in a later change; `__init__` will then
-re-export ``TwitchConnector`` and ``TwitchConfig`` as well.
+``protocol`` is the wire format, ``translate`` turns lines into events, ``ratelimit`` keeps the
+send limits, ``config`` validates the settings, ``transport`` moves lines (TCP, TLS, WebSocket)
+and ``connector`` glues them into :class:`TwitchConnector`.
 """
 
+from streamsuites.connectors.twitch.config import TwitchConfig
+from streamsuites.connectors.twitch.connector import TwitchConnector
 from streamsuites.connectors.twitch.protocol import (
     IrcMessage,
     format_message,
@@ -14,6 +17,8 @@ from streamsuites.connectors.twitch.translate import translate, user_roles
 
 __all__ = [
     "IrcMessage",
+    "TwitchConfig",
+    "TwitchConnector",
     "format_message",
     "format_privmsg",
     "parse_line",
