@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 
 # Debian packages the test suite needs (binary=package). Installed when missing and we are root;
 # otherwise the tests that need them skip and say why (and fail under CI=true).
-SYSTEM_DEPS :=
+SYSTEM_DEPS := inspircd=inspircd
 
 DEMO_DIR := build/demo
 

@@ -1,6 +1,7 @@
 """The Twitch chat connector: IRC glue between the transport, the pure modules and the runtime.
 
-One :meth:`TwitchConnector.run` is one connection: CAP REQ, PASS (with a token), NICK, then wait
+One :meth:`TwitchConnector.run` is one connection: CAP REQ, PASS (with a token), NICK, USER and
+CAP END (for standard IRCv3 servers; Twitch ignores the last two), then wait
 for ``001`` before reporting connected and JOINing every wanted channel (the desired state,
 re-applied on every connection, paced by :class:`JoinLimiter`). While connected it answers PING,
 feeds USERSTATE/ROOMSTATE to the per-channel send limits, reports NOTICEs, emits events, and
@@ -123,6 +124,10 @@ class TwitchConnector:
         if self.config.token is not None:
             await transport.write(f"PASS {self.config.token}")
         await transport.write(f"NICK {self.config.nick}")
+        # Twitch welcomes after NICK alone; a standard IRC server also wants USER, and holds
+        # registration after a CAP REQ until CAP END. Twitch ignores both.
+        await transport.write(f"USER {self.config.nick} 0 * :{self.config.nick}")
+        await transport.write("CAP END")
 
     async def _next_line(self, transport: IrcTransport, link: ConnectorLink) -> str:
         """Return the next line; after `idle_timeout` of silence probe once with PING."""

@@ -215,8 +215,10 @@ def _reply_to(tags: dict[str, str]) -> ReplyTo | None:
     )
 
 
-def translate_privmsg(msg: IrcMessage, common: Common) -> ChatMessage | PaidSupport:
-    """Return a chat message, or a cheer when it carries bits."""
+def translate_privmsg(msg: IrcMessage, common: Common) -> ChatMessage | PaidSupport | None:
+    """Return a chat message, or a cheer when it carries bits; None without channel and text."""
+    if not common["channel"] or len(msg.params) < 2:
+        return None
     tags = msg.tags
     text, is_action = _body(msg)
     fields = {

@@ -170,9 +170,11 @@ async def test_anonymous_login_sends_cap_nick_then_joins_after_welcome() -> None
     link = RecordingLink()
     async with FakeTwitch() as server, running(connector(server), link):
         await until(lambda: "JOIN #alice" in server.lines)
-        cap, nick, join = server.lines[:3]
+        cap, nick, user, end, join = server.lines[:5]
     assert cap == CAPABILITIES
     assert nick.startswith("NICK justinfan")
+    assert user.startswith("USER justinfan")
+    assert end == "CAP END"
     assert join == "JOIN #alice"
     assert link.connects == 1
 
@@ -183,8 +185,9 @@ async def test_token_login_sends_pass_before_nick_and_joins_every_channel() -> N
     conn_kwargs: dict[str, object] = {"token": "abc", "nick": "Bot", "channels": ["#Bob"]}
     async with FakeTwitch() as server, running(connector(server, **conn_kwargs), link):
         await until(lambda: "JOIN #bob" in server.lines)
-        lines = server.lines[:5]
-    assert lines == [CAPABILITIES, "PASS oauth:abc", "NICK bot", "JOIN #alice", "JOIN #bob"]
+        lines = server.lines[:7]
+    login = [CAPABILITIES, "PASS oauth:abc", "NICK bot", "USER bot 0 * :bot", "CAP END"]
+    assert lines == [*login, "JOIN #alice", "JOIN #bob"]
 
 
 @pytest.mark.asyncio

@@ -258,6 +258,9 @@ def test_roomstate_and_reconnect():
         ":tmi.twitch.tv HOSTTARGET #alice :- 0",
         "",
         "garbage",
+        "PRIVMSG",
+        "@id=\\ :x!x@x.tmi.twitch.tv PRIVMSG #",
+        ":ann!ann@ann.tmi.twitch.tv PRIVMSG #alice",
     ],
 )
 def test_lines_that_make_no_event(line):
