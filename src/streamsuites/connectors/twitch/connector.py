@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Final, Literal, TypeAlias
 
 from streamsuites.actions.outbox import SendOutcome
 from streamsuites.clock import SystemClock, utc_from_timestamp
+from streamsuites.connectors.batching import EventBatcher
 from streamsuites.connectors.twitch.config import TwitchConfig, channel_login
 from streamsuites.connectors.twitch.protocol import (
     IrcMessage,
@@ -110,10 +111,11 @@ class TwitchConnector:
         try:
             await transport.connect()
             await self._login(transport)
-            while True:
-                msg = parse_line(await self._next_line(transport, link))
-                link.frame_received()
-                await self._handle(msg, transport, link)
+            async with EventBatcher(link) as batcher:
+                while True:
+                    msg = parse_line(await self._next_line(transport, link))
+                    link.frame_received()
+                    await self._handle(msg, transport, link, batcher)
         finally:
             self._live = None
             self._settle_all(SendOutcome.failed(_LOST))
@@ -151,12 +153,14 @@ class TwitchConnector:
             reason = f"no data for {idle + self.config.pong_timeout:g}s; PING unanswered"
             raise TransportError(reason, platform="twitch", code="stale") from None
 
-    async def _handle(self, msg: IrcMessage, transport: IrcTransport, link: ConnectorLink) -> None:
+    async def _handle(
+        self, msg: IrcMessage, transport: IrcTransport, link: ConnectorLink, batcher: EventBatcher
+    ) -> None:
         events = translate(
             msg, creator_id=self._creator_id, received_at=utc_from_timestamp(self._clock.time())
         )
         if events:
-            await link.emit(events)
+            await batcher.add(events)
         handler = self._handlers.get(msg.command)
         if handler is not None:
             await handler(msg, transport, link)
