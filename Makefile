@@ -21,16 +21,16 @@ setup: $(STAMP)
 system-deps:
 	@scripts/install-system-deps $(SYSTEM_DEPS)
 
-# Plays a recorded two-hour stream (Twitch and YouTube) 60 times faster through the real runtime.
+# Twitch chat from the local Twitch emulator (a looping scenario) and YouTube chat from a
+# recorded stream played 60x faster, through the real runtime: triggers reply on both.
 demo: setup
 	@rm -rf $(DEMO_DIR)
-	@echo "StreamSuites demo: examples/events/demo.jsonl replayed as live chat, 60x speed."
+	@echo "StreamSuites demo: Twitch emulator + recorded YouTube chat (examples/demo)."
 	@echo "  state files: $(DEMO_DIR)/state  (polls.json, tallies.json, runtime_snapshot.json, ...)"
 	@echo "  event log:   $(DEMO_DIR)/data/streamsuites.db"
 	@echo "  connectors:  $(BIN)/streamsuites status --state-dir $(DEMO_DIR)/state"
 	@echo "  Ctrl-C stops it cleanly."
-	$(BIN)/streamsuites run examples/demo --state-dir $(DEMO_DIR)/state --data-dir $(DEMO_DIR)/data \
-		--replay examples/events/demo.jsonl --replay-speed 60
+	$(BIN)/streamsuites demo --state-dir $(DEMO_DIR)/state --data-dir $(DEMO_DIR)/data
 
 test: setup system-deps lint
 	$(BIN)/pytest

@@ -22,6 +22,7 @@ from streamsuites.automation.simulate import simulate
 from streamsuites.config import format_issues, format_summary, load_config
 from streamsuites.connectors.registry import default_connectors
 from streamsuites.connectors.replay import replay_connectors
+from streamsuites.demo import DemoFiles, run_demo
 from streamsuites.emulators import ScenarioError, TwitchIrcEmulator, serve_twitch
 from streamsuites.errors import ConfigError
 from streamsuites.eventlog import EventFilter
@@ -33,7 +34,7 @@ from streamsuites.runtime import Runtime, RuntimeOptions
 from streamsuites.status import format_status
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Awaitable, Callable, Sequence
 
     from streamsuites.connectors.base import ConnectorFactory
 
@@ -117,6 +118,19 @@ def _parser() -> argparse.ArgumentParser:
     inspect.set_defaults(handler=_inspect)
 
     _add_emulate_command(commands)
+
+    demo = commands.add_parser(
+        "demo", help="run the runtime against a local Twitch emulator and a recorded stream"
+    )
+    demo.add_argument("--config", type=Path, default=Path("examples/demo"), metavar="CONFIG_DIR")
+    demo.add_argument(
+        "--scenario", type=Path, default=Path("examples/scenarios/demo-aliceplays.jsonl")
+    )
+    demo.add_argument("--replay", type=Path, default=Path("examples/events/demo.jsonl"))
+    demo.add_argument("--replay-speed", type=_positive, default=60.0, metavar="X")
+    demo.add_argument("--state-dir", type=Path, default=Path("build/demo/state"))
+    demo.add_argument("--data-dir", type=Path, default=Path("build/demo/data"))
+    demo.set_defaults(handler=_demo)
 
     status = commands.add_parser("status", help="print the last snapshot as a table")
     status.add_argument("--state-dir", type=Path, default=Path("state"), help="default: ./state")
@@ -247,6 +261,21 @@ def _emulate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _demo(args: argparse.Namespace) -> int:
+    config = load_config(args.config).config
+    for path in (args.scenario, args.replay):
+        if not path.is_file():
+            raise _BadInput(f"no file at {path}: run the demo from the project's top folder")
+    files = DemoFiles(scenario=args.scenario, replay=args.replay, replay_speed=args.replay_speed)
+    options = RuntimeOptions(state_dir=args.state_dir, data_dir=args.data_dir)
+
+    async def demo() -> None:
+        await _until_signalled(lambda stop: run_demo(config, options, files, stop))
+
+    asyncio.run(demo())
+    return EXIT_OK
+
+
 def _inspect(args: argparse.Namespace) -> int:
     for line in inspect_twitch(sys.stdin, creator_id=args.creator, now=datetime.now(UTC)):
         print(line, flush=True)
@@ -307,7 +336,12 @@ def _replay(path: Path, speed: float) -> dict[str, ConnectorFactory]:
 
 
 async def _run_until_signalled(runtime: Runtime) -> None:
-    """Run until SIGINT or SIGTERM; a second signal exits at once."""
+    """Run the runtime until SIGINT or SIGTERM; a second signal exits at once."""
+    await _until_signalled(runtime.run)
+
+
+async def _until_signalled(main: Callable[[asyncio.Event], Awaitable[None]]) -> None:
+    """Run `main(stop)`; SIGINT or SIGTERM sets `stop`, a second one exits at once."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     received: list[int] = []
@@ -323,4 +357,4 @@ async def _run_until_signalled(runtime: Runtime) -> None:
 
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, on_signal, signum)
-    await runtime.run(stop)
+    await main(stop)

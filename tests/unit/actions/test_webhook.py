@@ -131,11 +131,12 @@ async def test_a_client_error_is_not_retried(receiver, client, clock):
 @pytest.mark.asyncio
 async def test_a_timeout_is_retried_then_recorded(receiver, client):
     receiver.hang = True
-    action = hook(receiver.url, timeout_seconds=0.05, max_attempts=2)
+    # Long enough that a loaded machine still delivers each request before it times out.
+    action = hook(receiver.url, timeout_seconds=0.5, max_attempts=2)
     result = await WebhookHandler(client, env=ENV).perform(action, CONTEXT)
 
     assert result.status is ActionStatus.FAILED
-    assert result.reason == "timed out after 0.05s (after 2 attempts)"
+    assert result.reason == "timed out after 0.5s (after 2 attempts)"
     assert len(receiver.requests) == 2
 
 

@@ -267,6 +267,7 @@ class TwitchConnector:
         try:
             await transport.write(format_privmsg(channel, text, reply_to=reply_to))
             limits.sent(text, self._clock.monotonic())
+            _log.info("sent to #%s: %s", channel, text)
             async with asyncio.timeout(self.config.send_confirm_timeout):
                 return await answer
         except TimeoutError:
