@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.support import REPO
+
 CORPORA = REPO.parent / "shared" / "corpora"
 
 

@@ -4,10 +4,23 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
-__all__ = ["require_binary"]
+__all__ = ["REPO", "run_cli", "require_binary"]
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def run_cli(*args: str | Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``streamsuites ARGS`` as a user would, from the project's top folder."""
+    return subprocess.run(
+        [sys.executable, "-m", "streamsuites", *map(str, args)],
+        input=stdin, capture_output=True, text=True, timeout=60, cwd=REPO, check=False,
+    )
 
 
 def require_binary(name: str, package: str) -> str:

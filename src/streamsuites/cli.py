@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
 
     from streamsuites.connectors.base import ConnectorFactory
 
-__all__ = ["main"]
+__all__ = ["main", "run_until_signalled"]
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -58,7 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(format_issues(exc.issues), file=sys.stderr)
         return EXIT_BAD_INPUT
-    except _BadInput as exc:
+    except (_BadInput, EventFileError, ScenarioError) as exc:
+        # Each message names the file (and line) at fault; no traceback for bad input.
         print(f"streamsuites: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except Exception:
@@ -173,9 +175,9 @@ def _timestamp(text: str) -> datetime:
 
 
 def _log_export(args: argparse.Namespace) -> int:
-    database = args.data_dir / "streamsuites.db"
-    if not database.is_file():
-        raise _BadInput(f"no event log at {database}: pass the --data-dir the runtime uses")
+    database = _existing(
+        args.data_dir / "streamsuites.db", "no event log", "pass the --data-dir the runtime uses"
+    )
     where = EventFilter(
         creator_id=args.creator, platform=args.platform, kinds=tuple(args.kind)
     )
@@ -187,11 +189,9 @@ def _log_export(args: argparse.Namespace) -> int:
 async def _export(database: Path, args: argparse.Namespace, where: EventFilter) -> int:
     log = SqliteEventLog(database)
     await log.start()
+    target = args.output.open("wb") if args.output else contextlib.nullcontext(sys.stdout.buffer)
     try:
-        if args.output is None:
-            out = sys.stdout.buffer
-            return await export_events(log, out, where=where, since=args.since, until=args.until)
-        with args.output.open("wb") as out:
+        with target as out:
             return await export_events(log, out, where=where, since=args.since, until=args.until)
     finally:
         await log.close()
@@ -199,13 +199,9 @@ async def _export(database: Path, args: argparse.Namespace, where: EventFilter) 
 
 def _simulate(args: argparse.Namespace) -> int:
     config = load_config(args.config).config
-    if not args.events.is_file():
-        raise _BadInput(f"no event file at {args.events}")
-    try:
-        for line in simulate(config, read_events_file(args.events)):
-            print(line)
-    except EventFileError as exc:
-        raise _BadInput(str(exc)) from None
+    events = _existing(args.events, "no event file")
+    for line in simulate(config, read_events_file(events)):
+        print(line)
     return EXIT_OK
 
 
@@ -252,27 +248,21 @@ def _emulate(args: argparse.Namespace) -> int:
         args.scenario, host=args.host, port=args.port, tls_port=args.tls_port,
         ws_port=args.ws_port, tokens=tokens, moderators=moderators, on_ready=ready,
     )
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve)
-    except ScenarioError as exc:
-        raise _BadInput(str(exc)) from None
-    except KeyboardInterrupt:
-        pass
     return EXIT_OK
 
 
 def _demo(args: argparse.Namespace) -> int:
     config = load_config(args.config).config
-    for path in (args.scenario, args.replay):
-        if not path.is_file():
-            raise _BadInput(f"no file at {path}: run the demo from the project's top folder")
-    files = DemoFiles(scenario=args.scenario, replay=args.replay, replay_speed=args.replay_speed)
+    hint = "run the demo from the project's top folder"
+    files = DemoFiles(
+        scenario=_existing(args.scenario, "no scenario file", hint),
+        replay=_existing(args.replay, "no event file", hint),
+        replay_speed=args.replay_speed,
+    )
     options = RuntimeOptions(state_dir=args.state_dir, data_dir=args.data_dir)
-
-    async def demo() -> None:
-        await _until_signalled(lambda stop: run_demo(config, options, files, stop))
-
-    asyncio.run(demo())
+    asyncio.run(run_until_signalled(lambda stop: run_demo(config, options, files, stop)))
     return EXIT_OK
 
 
@@ -290,7 +280,7 @@ def _check(args: argparse.Namespace) -> int:
 def _status(args: argparse.Namespace) -> int:
     path = args.state_dir / "runtime_snapshot.json"
     snapshot = _read_snapshot(path)
-    print(format_status(snapshot, now=_now()))
+    print(format_status(snapshot, now=time.time()))
     return EXIT_OK
 
 
@@ -309,10 +299,6 @@ def _read_snapshot(path: Path) -> dict[str, Any]:
     return snapshot
 
 
-def _now() -> float:
-    return time.time()
-
-
 def _run(args: argparse.Namespace) -> int:
     result = load_config(args.config_dir)
     for warning in result.warnings:
@@ -322,25 +308,22 @@ def _run(args: argparse.Namespace) -> int:
     if args.replay is not None:
         connectors.update(_replay(args.replay, args.replay_speed))
     runtime = Runtime(result.config, options, connectors=connectors)
-    asyncio.run(_run_until_signalled(runtime))
+    asyncio.run(run_until_signalled(runtime.run))
     return EXIT_OK
 
 
 def _replay(path: Path, speed: float) -> dict[str, ConnectorFactory]:
+    return replay_connectors(_existing(path, "no event file"), speed=speed)
+
+
+def _existing(path: Path, missing: str, hint: str = "") -> Path:
+    """Return `path` if it is a file, else stop with `missing` (and `hint`) as bad input."""
     if not path.is_file():
-        raise _BadInput(f"no event file at {path}")
-    try:
-        return replay_connectors(path, speed=speed)
-    except EventFileError as exc:
-        raise _BadInput(str(exc)) from None
+        raise _BadInput(f"{missing} at {path}" + (f": {hint}" if hint else ""))
+    return path
 
 
-async def _run_until_signalled(runtime: Runtime) -> None:
-    """Run the runtime until SIGINT or SIGTERM; a second signal exits at once."""
-    await _until_signalled(runtime.run)
-
-
-async def _until_signalled(main: Callable[[asyncio.Event], Awaitable[None]]) -> None:
+async def run_until_signalled(main: Callable[[asyncio.Event], Awaitable[None]]) -> None:
     """Run `main(stop)`; SIGINT or SIGTERM sets `stop`, a second one exits at once."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

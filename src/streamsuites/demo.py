@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Final
 
 from streamsuites.connectors.registry import default_connectors
 from streamsuites.connectors.replay import replay_connectors
-from streamsuites.emulators import TwitchIrcEmulator, load_scenario
+from streamsuites.emulators import Scenario, TwitchIrcEmulator, load_scenario
 from streamsuites.runtime import Runtime
 
 if TYPE_CHECKING:
@@ -46,7 +46,8 @@ class DemoFiles:
 async def run_demo(
     config: Config, options: RuntimeOptions, files: DemoFiles, stop: asyncio.Event
 ) -> None:
-    """Run the demo until `stop` is set."""
+    """Run the demo until `stop` is set; a bad scenario raises ScenarioError before it starts."""
+    scenario = load_scenario(files.scenario)
     bots = {
         channel: _twitch_bot(creator)
         for creator in config.creators
@@ -74,15 +75,14 @@ async def run_demo(
             connectors["youtube"] = youtube
         runtime = Runtime(demo_config, options, connectors=connectors)
         async with asyncio.TaskGroup() as tasks:
-            player = tasks.create_task(_play_forever(emulator, files.scenario))
+            player = tasks.create_task(_play_forever(emulator, scenario))
             await runtime.run(stop)
             player.cancel()
     finally:
         await emulator.close()
 
 
-async def _play_forever(emulator: TwitchIrcEmulator, path: Path) -> None:
-    scenario = load_scenario(path)
+async def _play_forever(emulator: TwitchIrcEmulator, scenario: Scenario) -> None:
     while True:
         await emulator.play(scenario)
         await asyncio.sleep(5)

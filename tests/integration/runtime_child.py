@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from streamsuites.actions.outbox import OutboundMessage, SendOutcome
-from streamsuites.cli import _run_until_signalled
+from streamsuites.cli import run_until_signalled
 from streamsuites.config import load_config
 from streamsuites.connectors.base import ConnectorLink, ConnectorSpec
 from streamsuites.eventlog.files import read_events_file
@@ -63,7 +63,7 @@ def main(config_dir: str, data_dir: str, state_dir: str, events: str, sent: str)
 
     options = RuntimeOptions(state_dir=Path(state_dir), data_dir=Path(data_dir))
     runtime = Runtime(config, options, connectors={"twitch": factory})
-    asyncio.run(_run_until_signalled(runtime))
+    asyncio.run(run_until_signalled(runtime.run))
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ import pytest
 
 from streamsuites.events import encode_event
 from streamsuites.testing.scripted import chat_message
-from tests.conftest import REPO
+from tests.support import REPO
 
 COMMANDS = 300
 CONFIG = {

@@ -12,26 +12,19 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.support import REPO, run_cli
 
 EXAMPLES = REPO / "examples"
 
 
-def streamsuites(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "streamsuites", *args],
-        capture_output=True, text=True, timeout=60, cwd=cwd, check=False,
-    )
-
-
 def test_version() -> None:
-    result = streamsuites("--version")
+    result = run_cli("--version")
     assert result.returncode == 0
     assert result.stdout.startswith("streamsuites ")
 
 
 def test_check_accepts_the_shipped_example() -> None:
-    result = streamsuites("check", str(EXAMPLES / "config"))
+    result = run_cli("check", str(EXAMPLES / "config"))
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stdout + result.stderr
 
@@ -41,7 +34,7 @@ def test_check_accepts_the_shipped_example() -> None:
 )
 def test_check_explains_each_broken_example(case: str) -> None:
     broken = EXAMPLES / "broken" / case
-    result = streamsuites("check", str(broken))
+    result = run_cli("check", str(broken))
     assert result.returncode == 2
     assert "Traceback" not in result.stdout + result.stderr
     for line in (broken / "expected.txt").read_text().splitlines():
@@ -50,14 +43,14 @@ def test_check_explains_each_broken_example(case: str) -> None:
 
 
 def test_check_on_a_missing_directory_exits_2_without_a_traceback(tmp_path: Path) -> None:
-    result = streamsuites("check", str(tmp_path / "nope"))
+    result = run_cli("check", str(tmp_path / "nope"))
     assert result.returncode == 2
     assert "nope" in result.stderr
     assert "Traceback" not in result.stderr
 
 
 def test_status_without_a_snapshot_says_where_it_looked(tmp_path: Path) -> None:
-    result = streamsuites("status", "--state-dir", str(tmp_path))
+    result = run_cli("status", "--state-dir", str(tmp_path))
     assert result.returncode == 2
     assert str(tmp_path / "runtime_snapshot.json") in result.stderr
 
@@ -104,7 +97,7 @@ def test_run_writes_state_and_exits_0_on_sigterm_with_a_final_snapshot(tmp_path:
     assert "runtime stopping" in [e["message"] for e in events]
     assert (data / "streamsuites.db").exists()
 
-    status = streamsuites("status", "--state-dir", str(state))
+    status = run_cli("status", "--state-dir", str(state))
     assert status.returncode == 0, status.stderr
     assert "CREATOR" in status.stdout
 
@@ -114,11 +107,8 @@ def test_inspect_twitch_prints_an_event_or_null_per_line() -> None:
         "@display-name=Ann;id=abc-1;tmi-sent-ts=1700000000000;user-id=7 "
         ":ann!ann@ann.tmi.twitch.tv PRIVMSG #alice :hi there"
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "streamsuites", "inspect", "twitch", "--creator", "alice"],
-        input=f"{line}\nPING :tmi.twitch.tv\n", capture_output=True, text=True, timeout=60,
-        check=False,
-    )
+    stdin = f"{line}\nPING :tmi.twitch.tv\n"
+    result = run_cli("inspect", "twitch", "--creator", "alice", stdin=stdin)
     assert result.returncode == 0, result.stderr
     event, nothing = result.stdout.splitlines()
     assert nothing == "null"
@@ -155,6 +145,6 @@ def test_emulate_twitch_serves_irc_until_interrupted() -> None:
 
 
 def test_emulate_rejects_a_malformed_token_option() -> None:
-    result = streamsuites("emulate", "twitch", "--port", "0", "--token", "no-equals-sign")
+    result = run_cli("emulate", "twitch", "--port", "0", "--token", "no-equals-sign")
     assert result.returncode == 2
     assert "--token must look like A=B" in result.stderr

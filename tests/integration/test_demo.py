@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.support import REPO, run_cli
 
 
 @pytest.mark.slow
@@ -45,3 +45,15 @@ def test_the_demo_replies_on_twitch_over_irc_and_on_the_replayed_youtube_chat(
     assert alice["counters"]["messages"] >= 2
     assert alice["counters"]["actions"] >= 1
     assert "Twitch emulator on 127.0.0.1:" in log_path.read_text()
+
+
+def test_a_broken_scenario_is_bad_input_naming_the_line(tmp_path: Path) -> None:
+    scenario = tmp_path / "scenario.jsonl"
+    scenario.write_text('{"at": 1, "say": {"channel": "aliceplays"}}\n')
+    result = run_cli(
+        "demo", "--scenario", scenario,
+        "--state-dir", tmp_path / "state", "--data-dir", tmp_path / "data",
+    )
+    assert result.returncode == 2, result.stderr
+    assert str(scenario) in result.stderr
+    assert "Traceback" not in result.stderr

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import REPO
+from tests.support import REPO, run_cli
 
 EXAMPLES = REPO / "examples"
 
@@ -59,11 +59,11 @@ def test_the_demo_recording_drives_replies_polls_and_state_files(tmp_path: Path)
 
     output = (tmp_path / "runtime.log").read_text()
     replies = [line.split(": ", 1)[1] for line in output.splitlines() if "reply on" in line]
-    simulated = subprocess.run(
-        [sys.executable, "-m", "streamsuites", "simulate", "--config", str(EXAMPLES / "demo"),
-         "--events", str(EXAMPLES / "events" / "demo.jsonl")],
-        capture_output=True, text=True, timeout=60, check=True,
-    ).stdout.splitlines()
+    dry_run = run_cli(
+        "simulate", "--config", EXAMPLES / "demo", "--events", EXAMPLES / "events" / "demo.jsonl"
+    )
+    assert dry_run.returncode == 0, dry_run.stderr
+    simulated = dry_run.stdout.splitlines()
     expected = [
         f"reply on {d['platform']} #{d['payload']['channel']}: {d['payload']['text']}"
         for d in (json.loads(line)["descriptor"] for line in simulated if '"kind":"action"' in line)
@@ -79,11 +79,9 @@ def test_the_demo_recording_drives_replies_polls_and_state_files(tmp_path: Path)
 
 
 def test_a_missing_replay_file_is_bad_input(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "streamsuites", "run", str(EXAMPLES / "demo"),
-         "--state-dir", str(tmp_path), "--data-dir", str(tmp_path),
-         "--replay", str(tmp_path / "nope.jsonl")],
-        capture_output=True, text=True, timeout=60, check=False,
+    result = run_cli(
+        "run", EXAMPLES / "demo", "--state-dir", tmp_path, "--data-dir", tmp_path,
+        "--replay", tmp_path / "nope.jsonl",
     )
     assert result.returncode == 2
     assert "no event file at" in result.stderr

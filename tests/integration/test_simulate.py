@@ -6,21 +6,16 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
-from tests.conftest import REPO
+from tests.support import REPO, run_cli
 
 EXAMPLES = REPO / "examples"
 GOLDEN = REPO / "tests" / "fixtures" / "simulate" / "demo.jsonl"
 
 
 def simulate(config: Path, events: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "streamsuites", "simulate", "--config", str(config),
-         "--events", str(events)],
-        capture_output=True, text=True, timeout=60, check=False,
-    )
+    return run_cli("simulate", "--config", config, "--events", events)
 
 
 def test_the_demo_recording_prints_the_golden_actions_and_state() -> None:
