@@ -112,6 +112,11 @@ class _EventBase(
     """The platform payload as received (an IRC line, a JSON object), when kept."""
 
     def __post_init__(self) -> None:
+        # Every event passes here, so the common case (both times already UTC) is one check.
+        if self.occurred_at.tzinfo is not UTC or self.received_at.tzinfo is not UTC:
+            self._times_to_utc()
+
+    def _times_to_utc(self) -> None:
         # A naive time would encode without an offset and mean different instants to different
         # readers, so it is refused; other offsets are moved to UTC to keep the encoding canonical.
         for name in ("occurred_at", "received_at"):
