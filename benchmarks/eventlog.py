@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import collections
 import gzip
-import os
 import random
 import sqlite3
 import sys
@@ -27,10 +26,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from _common import CORPUS, pin_one_core
 from streamsuites.eventlog.sqlite import SqliteEventLog
 from streamsuites.events import Author, ChatMessage, encode_event, from_epoch_ms
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared/corpora/twitch-irc/xqcow-channel.txt.gz"
 NAIVE_SECONDS = 3.0
 NAIVE_WINDOW = 500
 
@@ -194,12 +193,6 @@ def true_duplicates(deliveries: list[ChatMessage]) -> int:
     return len(deliveries) - len({e.event_id for e in deliveries})
 
 
-def pin_one_core() -> str:
-    if hasattr(os, "sched_setaffinity"):
-        cpu = min(os.sched_getaffinity(0))
-        os.sched_setaffinity(0, {cpu})
-        return f"pinned to CPU {cpu}"
-    return "not pinned (no sched_setaffinity)"
 
 
 def main() -> int:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import os
 import random
 import re
 import statistics
@@ -38,24 +37,17 @@ from typing import Any
 
 import ahocorasick  # type: ignore[import-not-found]  # no stubs
 
+from _common import CORPUS, pin_one_core
 from streamsuites.events import Author, ChatMessage
 from streamsuites.triggers import EngineState, TriggerEngine, TriggerSet, build_creator
 from streamsuites.triggers.compile import CreatorTriggers
 from streamsuites.triggers.matcher import MultiMatcher, keyword_pattern
 from streamsuites.triggers.parse import parse_trigger
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared/corpora/twitch-irc/xqcow-channel.txt.gz"
 START = datetime(2019, 9, 15, tzinfo=UTC).timestamp()
 NAIVE_RUNS = 3
 
 
-def pin_one_core() -> str:
-    """Pin this process to one CPU if the OS allows; say which."""
-    if not hasattr(os, "sched_setaffinity"):
-        return "not pinned"
-    cpu = min(os.sched_getaffinity(0))
-    os.sched_setaffinity(0, {cpu})
-    return f"pinned to CPU {cpu}"
 
 
 def privmsg_texts(path: Path) -> list[str]:

@@ -45,6 +45,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, TypeVar
 
+from _common import CORPUS, pin_one_core
 from streamsuites.config.model import Config, Creator, CreatorPlatform, Limits, SystemSettings
 from streamsuites.connectors.registry import default_connectors
 from streamsuites.connectors.twitch.protocol import parse_line
@@ -55,18 +56,10 @@ from streamsuites.runtime import Runtime, RuntimeOptions
 
 T = TypeVar("T")
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared/corpora/twitch-irc/xqcow-channel.txt.gz"
 TARGET = 2.5
 PART2_TARGET = 50_000
 
 
-def pin_one_core() -> str:
-    """Pin this process to one CPU if the OS allows; say which."""
-    if not hasattr(os, "sched_setaffinity"):
-        return "not pinned"
-    cpu = min(os.sched_getaffinity(0))
-    os.sched_setaffinity(0, {cpu})
-    return f"pinned to CPU {cpu}"
 
 
 def load_lines(count: int) -> list[str]:
