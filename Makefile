@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 
 # Debian packages the test suite needs (binary=package). Installed when missing and we are root;
 # otherwise the tests that need them skip and say why (and fail under CI=true).
-SYSTEM_DEPS := inspircd=inspircd
+SYSTEM_DEPS := inspircd=inspircd ffmpeg=ffmpeg ffprobe=ffmpeg chromium=chromium
 
 DEMO_DIR := build/demo
 

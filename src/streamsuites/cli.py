@@ -178,9 +178,7 @@ def _log_export(args: argparse.Namespace) -> int:
     database = _existing(
         args.data_dir / "streamsuites.db", "no event log", "pass the --data-dir the runtime uses"
     )
-    where = EventFilter(
-        creator_id=args.creator, platform=args.platform, kinds=tuple(args.kind)
-    )
+    where = EventFilter(creator_id=args.creator, platform=args.platform, kinds=tuple(args.kind))
     count = asyncio.run(_export(database, args, where))
     print(f"exported {count} events", file=sys.stderr)
     return EXIT_OK
@@ -217,7 +215,10 @@ def _add_emulate_command(commands: argparse._SubParsersAction[argparse.ArgumentP
         "--token", action="append", default=[], metavar="TOKEN=LOGIN", help="accept this token"
     )
     emulate.add_argument(
-        "--moderator", action="append", default=[], metavar="CHANNEL=LOGIN",
+        "--moderator",
+        action="append",
+        default=[],
+        metavar="CHANNEL=LOGIN",
         help="make LOGIN a moderator of CHANNEL",
     )
     emulate.set_defaults(handler=_emulate)
@@ -245,8 +246,14 @@ def _emulate(args: argparse.Namespace) -> int:
         )
 
     serve = serve_twitch(
-        args.scenario, host=args.host, port=args.port, tls_port=args.tls_port,
-        ws_port=args.ws_port, tokens=tokens, moderators=moderators, on_ready=ready,
+        args.scenario,
+        host=args.host,
+        port=args.port,
+        tls_port=args.tls_port,
+        ws_port=args.ws_port,
+        tokens=tokens,
+        moderators=moderators,
+        on_ready=ready,
     )
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve)

@@ -62,8 +62,7 @@ async def run_demo(
     try:
         assert emulator.tcp_port is not None  # start() listened on TCP
         _log.info(
-            "Twitch emulator on 127.0.0.1:%d; watch with an IRC client: NICK justinfan1, "
-            "JOIN #%s",
+            "Twitch emulator on 127.0.0.1:%d; watch with an IRC client: NICK justinfan1, JOIN #%s",
             emulator.tcp_port,
             next(iter(bots), "aliceplays"),
         )

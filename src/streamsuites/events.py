@@ -87,9 +87,7 @@ class ReplyTo(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     text: str | None = None
 
 
-class _EventBase(
-    msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True, tag_field="kind"
-):
+class _EventBase(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True, tag_field="kind"):
     event_id: str
     """Stable across redeliveries: ``<platform>:<native id>``, or a content hash (see below)."""
     creator_id: str

@@ -30,7 +30,7 @@ from streamsuites.actions.handlers import SendChatHandler, build_handlers
 from streamsuites.actions.webhook import WebhookClient, WebhookHandler
 from streamsuites.automation import Automation, AutomationStore
 from streamsuites.clock import SystemClock
-from streamsuites.connectors.base import ConnectorSpec
+from streamsuites.connectors.base import ConnectorServices, ConnectorSpec
 from streamsuites.connectors.plan import ConnectorPlan, plan_connectors
 from streamsuites.connectors.supervisor import BackoffPolicy, Supervisor
 from streamsuites.eventlog.sqlite import SqliteEventLog
@@ -94,6 +94,8 @@ class Runtime:
         self._factories = dict(connectors or {})
         self._rng = rng or random.Random()
         self._dispatchers: dict[tuple[str, str], OutboxDispatcher] = {}
+        self.services = ConnectorServices(clock=self.clock, data_dir=str(options.data_dir))
+        """Shared by every connector of this runtime (clock, cross-creator books)."""
 
     async def run(self, stop: asyncio.Event) -> None:
         """Run until `stop` is set, then shut down in order."""
@@ -246,7 +248,12 @@ class Runtime:
         if plan.blocked is not None:
             health.status, health.reason = plan.blocked
             return None
-        spec = ConnectorSpec(creator=plan.creator, settings=plan.settings, secrets=plan.secrets)
+        spec = ConnectorSpec(
+            creator=plan.creator,
+            settings=plan.settings,
+            secrets=plan.secrets,
+            services=self.services,
+        )
         try:
             connector = self._factories[spec.platform](spec)
         except ValueError as exc:

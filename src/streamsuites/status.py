@@ -29,8 +29,7 @@ def _heading(snapshot: dict[str, Any], now: float) -> str:
         return f"StreamSuites Runtime {version}: snapshot has no generated_at"
     age = now - generated
     heading = (
-        f"StreamSuites Runtime {version}: snapshot written {snapshot['generated_at']}"
-        f" ({_ago(age)})"
+        f"StreamSuites Runtime {version}: snapshot written {snapshot['generated_at']} ({_ago(age)})"
     )
     if age > 60:
         heading += "\nThis snapshot is old: the runtime is probably not running."

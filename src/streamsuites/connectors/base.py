@@ -14,15 +14,49 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, Protocol
 
 if TYPE_CHECKING:
+    from streamsuites.clock import Clock
     from streamsuites.config.model import Creator, CreatorPlatform
     from streamsuites.eventlog import AppendResult
     from streamsuites.events import Event
 
-__all__ = ["Connector", "ConnectorFactory", "ConnectorLink", "ConnectorSpec", "IntakeClosedError"]
+__all__ = [
+    "Connector",
+    "ConnectorFactory",
+    "ConnectorLink",
+    "ConnectorServices",
+    "ConnectorSpec",
+    "IntakeClosedError",
+    "WaitingStatus",
+]
+
+WaitingStatus = Literal["offline", "quota_exhausted"]
+"""Why a connector that is running is not connected: no live chat, or no quota left."""
 
 
 class IntakeClosedError(Exception):
     """The runtime is shutting down and takes no more events; the connector should return."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConnectorServices:
+    """What the runtime shares between connectors: its clock, and books kept across creators.
+
+    ``shared`` holds one object per key for every connector of a runtime (the YouTube quota book
+    is one, shared by every creator on the same Google Cloud project); a connector package
+    creates its entry on first use with :meth:`shared_object`.
+    """
+
+    clock: Clock | None = None
+    """The runtime's clock; None means the connector uses the system clock."""
+    data_dir: str | None = None
+    """Where the runtime keeps its files (the SQLite database lives there)."""
+    shared: dict[str, object] = field(default_factory=dict)
+
+    def shared_object(self, key: str, create: Callable[[], object]) -> object:
+        """Return the object shared under `key`, creating it with `create` the first time."""
+        if key not in self.shared:
+            self.shared[key] = create()
+        return self.shared[key]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -32,6 +66,7 @@ class ConnectorSpec:
     creator: Creator
     settings: CreatorPlatform
     secrets: Mapping[str, str] = field(default_factory=dict, repr=False)
+    services: ConnectorServices = field(default_factory=ConnectorServices)
 
     @property
     def platform(self) -> str:
@@ -59,6 +94,15 @@ class ConnectorLink(Protocol):
 
     def notice(self, level: Literal["info", "warning", "error"], message: str) -> None:
         """Report something worth a line in telemetry (a NOTICE, a room mode change)."""
+        ...
+
+    def waiting(self, status: WaitingStatus, reason: str, *, until: float | None = None) -> None:
+        """Report that the connector runs but is not connected, and why.
+
+        ``offline``: no live chat to read (the connector re-checks on its schedule);
+        ``quota_exhausted``: no API calls until `until` (epoch seconds). Sending stops until
+        :meth:`connected` is called again.
+        """
         ...
 
 

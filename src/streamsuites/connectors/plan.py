@@ -60,9 +60,7 @@ def _plan(
     return ConnectorPlan(creator=creator, settings=settings, secrets=resolved)
 
 
-def _config_gate(
-    config: Config, settings: CreatorPlatform
-) -> tuple[ConnectorStatus, str] | None:
+def _config_gate(config: Config, settings: CreatorPlatform) -> tuple[ConnectorStatus, str] | None:
     name = settings.platform
     if not config.system.platform_polling_enabled:
         return ConnectorStatus.PAUSED, "platform polling is off in system.json"

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 
     from streamsuites.actions.dispatcher import OutboxDispatcher
     from streamsuites.clock import Clock
-    from streamsuites.connectors.base import Connector, ConnectorSpec
+    from streamsuites.connectors.base import Connector, ConnectorSpec, WaitingStatus
     from streamsuites.eventlog import AppendResult
     from streamsuites.events import Event
     from streamsuites.intake import Intake
@@ -224,10 +224,19 @@ class Supervisor:
         if self._outbox is not None and isinstance(self._connector, Sender):
             self._outbox.unregister(self._connector)
 
+    def _waiting(self, status: ConnectorStatus, reason: str, until: float | None) -> None:
+        self._detach_sender()
+        if self.health.status is not status or self.health.reason != reason:
+            self._state.record_event(self.source, reason, self._clock.time(), "info")
+            _log.info("%s: %s", status, reason)
+        self._set_status(status, reason)
+        self.health.next_retry_at = until
+
     def _connected(self, now: float) -> None:
         self._attach_sender()
         self._set_status(ConnectorStatus.CONNECTED, None)
         self.health.connected_since = now
+        self.health.next_retry_at = None
         self.health.last_frame_at = now
         self.health.last_success_at = now
         self._state.record_event(self.source, "connected", now, "info")
@@ -272,3 +281,7 @@ class _Link:
 
     def notice(self, level: Literal["info", "warning", "error"], message: str) -> None:
         self._sup._state.record_event(self._sup.source, message, self._clock.time(), level)
+
+    def waiting(self, status: WaitingStatus, reason: str, *, until: float | None = None) -> None:
+        self._connected_at = None
+        self._sup._waiting(ConnectorStatus(status), reason, until)

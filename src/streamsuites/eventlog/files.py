@@ -45,9 +45,7 @@ def _decode_line(path: Path, number: int, line: bytes) -> Event:
         raise EventFileError(f"{path}: line {number}: not an event: {exc}") from None
 
 
-async def logged_events(
-    log: EventLog, where: EventFilter | None = None
-) -> AsyncIterator[Event]:
+async def logged_events(log: EventLog, where: EventFilter | None = None) -> AsyncIterator[Event]:
     """Yield every event in the log matching `where`, oldest first, a page at a time."""
     after = 0
     while page := await log.read_after(after, limit=_PAGE, where=where):

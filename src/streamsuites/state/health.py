@@ -7,7 +7,8 @@ creator is never hidden behind a healthy one. In order of precedence:
    of its connectors is disabled;
 2. ``paused`` if the platform is paused, or every connector that is not disabled is paused;
 3. otherwise the worst of the remaining connectors, ranked
-   ``auth_failed > backoff > stale > connecting > connected > stopped``;
+   ``auth_failed > quota_exhausted > backoff > stale > connecting > offline > connected >
+   stopped``;
 4. ``stopped`` if the platform has no connectors at all.
 
 A creator's heartbeat is the latest frame time among its *connected* connectors only: the
@@ -37,14 +38,18 @@ __all__ = [
 SEVERITY: tuple[ConnectorStatus, ...] = (
     ConnectorStatus.STOPPED,
     ConnectorStatus.CONNECTED,
+    ConnectorStatus.OFFLINE,
     ConnectorStatus.CONNECTING,
     ConnectorStatus.STALE,
     ConnectorStatus.BACKOFF,
+    ConnectorStatus.QUOTA_EXHAUSTED,
     ConnectorStatus.AUTH_FAILED,
 )
 """Statuses of running connectors, least to most severe."""
 
-FAILING = frozenset({ConnectorStatus.BACKOFF, ConnectorStatus.AUTH_FAILED})
+FAILING = frozenset(
+    {ConnectorStatus.BACKOFF, ConnectorStatus.QUOTA_EXHAUSTED, ConnectorStatus.AUTH_FAILED}
+)
 """Statuses whose reason is reported as the platform's or creator's ``error``."""
 
 _IDLE = (ConnectorStatus.DISABLED, ConnectorStatus.PAUSED)
@@ -70,9 +75,7 @@ def latest(values: Iterable[float | None]) -> float | None:
 def live_heartbeat(connectors: Iterable[ConnectorHealth], now: float) -> float | None:
     """Return the latest ``last_frame_at`` among the connectors connected at `now`."""
     return latest(
-        c.last_frame_at
-        for c in connectors
-        if effective_status(c, now) is ConnectorStatus.CONNECTED
+        c.last_frame_at for c in connectors if effective_status(c, now) is ConnectorStatus.CONNECTED
     )
 
 

@@ -94,9 +94,7 @@ def build_rates(tracker: RateTracker, *, now: float) -> dict[str, Any]:
     }
 
 
-def _metric(
-    label: str, seconds: float, metric: str, platform: str, count: int
-) -> dict[str, Any]:
+def _metric(label: str, seconds: float, metric: str, platform: str, count: int) -> dict[str, Any]:
     return {
         "key": f"{platform}.{metric}.{label}",
         "label": f"{platform} {metric.replace('_', ' ')} ({label})",

@@ -154,9 +154,7 @@ def _platform_times(connectors: Sequence[ConnectorHealth]) -> dict[str, str | No
 
 
 def _platform_counters(connectors: Sequence[ConnectorHealth]) -> dict[str, int]:
-    return {
-        name: sum(getattr(c.counters, name) for c in connectors) for name in _PLATFORM_COUNTERS
-    }
+    return {name: sum(getattr(c.counters, name) for c in connectors) for name in _PLATFORM_COUNTERS}
 
 
 def _health(health: ConnectorHealth, now: float) -> dict[str, Any]:

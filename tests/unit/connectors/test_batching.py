@@ -6,7 +6,7 @@ from typing import Literal
 
 import pytest
 
-from streamsuites.connectors.base import IntakeClosedError
+from streamsuites.connectors.base import IntakeClosedError, WaitingStatus
 from streamsuites.connectors.batching import EventBatcher
 from streamsuites.eventlog import AppendResult
 from streamsuites.events import Event
@@ -25,6 +25,10 @@ class SlowLink:
     def frame_received(self) -> None: ...
 
     def notice(self, level: Literal["info", "warning", "error"], message: str) -> None: ...
+
+    def waiting(
+        self, status: WaitingStatus, reason: str, *, until: float | None = None
+    ) -> None: ...
 
     async def emit(self, events: Sequence[Event]) -> AppendResult:
         if self.fail_after is not None and len(self.batches) >= self.fail_after:

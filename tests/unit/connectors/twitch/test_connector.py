@@ -122,6 +122,9 @@ class RecordingLink:
     def notice(self, level: str, message: str) -> None:
         self.notices.append((level, message))
 
+    def waiting(self, status: str, reason: str, *, until: float | None = None) -> None:
+        self.notices.append((status, reason))
+
 
 def make_spec(port: int, *, token: str | None = None, **options: object) -> ConnectorSpec:
     creator = Creator(
