@@ -86,6 +86,16 @@ class SendOutcome:
         """Return "not sent; try again after `after` seconds" (rate limit, reconnecting)."""
         return cls("retry_after", reason, max(after, 0.0))
 
+    @classmethod
+    def partial(cls, cause: SendOutcome, sent: int, total: int) -> SendOutcome:
+        """Fail a message split in `total` parts whose part ``sent + 1`` did not go out.
+
+        Not a retry, even if `cause` is one: retrying would repeat the parts already sent.
+        """
+        return cls.failed(
+            f"part {sent + 1} of {total} not sent ({cause.reason}); the first {sent} went out"
+        )
+
 
 @runtime_checkable
 class Sender(Protocol):

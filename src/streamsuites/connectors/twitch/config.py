@@ -19,11 +19,11 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final, Literal, cast
+from typing import TYPE_CHECKING, Final, Literal, cast
+
+from streamsuites.connectors.options import Options
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from streamsuites.connectors.base import ConnectorSpec
 
 __all__ = ["DEFAULT_HOST", "DEFAULT_URL", "TransportKind", "TwitchConfig", "channel_login"]
@@ -67,7 +67,7 @@ class TwitchConfig:
     @classmethod
     def from_spec(cls, spec: ConnectorSpec, *, rng: random.Random | None = None) -> TwitchConfig:
         """Build the config from a creator's twitch settings; ValueError names a bad option."""
-        options = spec.settings.options
+        options = Options("twitch", spec.settings.options)
         token = _token(spec.secrets.get("token"))
         kind = _transport(options)
         return cls(
@@ -75,13 +75,13 @@ class TwitchConfig:
             nick=_nick(options, token, rng or random.Random()),
             token=token,
             transport=kind,
-            host=_text(options, "host", DEFAULT_HOST),
-            port=_port(options, _DEFAULT_PORTS[kind]),
-            url=_text(options, "url", DEFAULT_URL),
-            ca_file=_text(options, "ca_file", "") or None,
-            idle_timeout=_seconds(options, "idle_timeout", 300.0),
-            pong_timeout=_seconds(options, "pong_timeout", 10.0),
-            send_confirm_timeout=_seconds(options, "send_confirm_timeout", 1.0),
+            host=options.text("host", DEFAULT_HOST),
+            port=options.integer("port", _DEFAULT_PORTS[kind], low=1, high=65535),
+            url=options.text("url", DEFAULT_URL),
+            ca_file=options.text("ca_file", "") or None,
+            idle_timeout=options.seconds("idle_timeout", 300.0),
+            pong_timeout=options.seconds("pong_timeout", 10.0),
+            send_confirm_timeout=options.seconds("send_confirm_timeout", 1.0),
         )
 
 
@@ -97,7 +97,7 @@ def _token(value: str | None) -> str | None:
     return value if value.startswith("oauth:") else "oauth:" + value
 
 
-def _channels(channel: str | None, options: Mapping[str, Any]) -> tuple[str, ...]:
+def _channels(channel: str | None, options: Options) -> tuple[str, ...]:
     extra = options.get("channels", [])
     if not isinstance(extra, list) or not all(isinstance(c, str) for c in extra):
         raise ValueError("twitch option 'channels' must be a list of channel logins")
@@ -110,11 +110,11 @@ def _channels(channel: str | None, options: Mapping[str, Any]) -> tuple[str, ...
     return tuple(dict.fromkeys(names))
 
 
-def _nick(options: Mapping[str, Any], token: str | None, rng: random.Random) -> str:
+def _nick(options: Options, token: str | None, rng: random.Random) -> str:
     if token is None:
         # Twitch accepts any justinfan<digits> without a password, and only that, read-only.
         return f"justinfan{rng.randint(10_000, 99_999_999)}"
-    nick = _text(options, "nick", "") or _text(options, "login", "")
+    nick = options.text("nick", "") or options.text("login", "")
     if not nick:
         raise ValueError("twitch option 'nick' (the token owner's login) is required with a token")
     nick = nick.lower()
@@ -123,29 +123,8 @@ def _nick(options: Mapping[str, Any], token: str | None, rng: random.Random) -> 
     return nick
 
 
-def _transport(options: Mapping[str, Any]) -> TransportKind:
+def _transport(options: Options) -> TransportKind:
     kind = options.get("transport", "tls")
     if kind not in _DEFAULT_PORTS:
-        raise ValueError(f"twitch option 'transport' must be tls, tcp or websocket, got {kind!r}")
+        raise options.error("transport", "tls, tcp or websocket", kind)
     return cast("TransportKind", kind)
-
-
-def _text(options: Mapping[str, Any], key: str, default: str) -> str:
-    value = options.get(key, default)
-    if not isinstance(value, str):
-        raise ValueError(f"twitch option {key!r} must be a string, got {value!r}")
-    return value
-
-
-def _port(options: Mapping[str, Any], default: int) -> int:
-    value = options.get("port", default)
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 65536:
-        raise ValueError(f"twitch option 'port' must be a port number, got {value!r}")
-    return value
-
-
-def _seconds(options: Mapping[str, Any], key: str, default: float) -> float:
-    value = options.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        raise ValueError(f"twitch option {key!r} must be a positive number of seconds")
-    return float(value)

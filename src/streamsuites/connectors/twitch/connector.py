@@ -254,7 +254,7 @@ class TwitchConnector:
             first_reply = reply_to if index == 0 else None
             outcome = await self._send_part(transport, channel, part, first_reply)
             if outcome.status != "delivered":
-                return outcome if not index else _partial(outcome, index, len(parts))
+                return outcome if not index else SendOutcome.partial(outcome, index, len(parts))
         return SendOutcome.delivered()
 
     async def _send_part(
@@ -294,9 +294,3 @@ class TwitchConnector:
 def _channel(msg: IrcMessage) -> str:
     target = msg.params[0] if msg.params else ""
     return channel_login(target) if target.startswith("#") else ""
-
-
-def _partial(outcome: SendOutcome, index: int, total: int) -> SendOutcome:
-    """Fail the message: a later part was refused, and retrying would repeat the earlier ones."""
-    reason = f"part {index + 1} of {total} not sent ({outcome.reason}); the first {index} went out"
-    return SendOutcome.failed(reason)
