@@ -29,7 +29,7 @@ from streamsuites.errors import ConfigError
 from streamsuites.eventlog import EventFilter
 from streamsuites.eventlog.files import EventFileError, export_events, read_events_file
 from streamsuites.eventlog.sqlite import SqliteEventLog
-from streamsuites.inspect import inspect_twitch
+from streamsuites.inspect import InspectError, inspect_twitch, inspect_youtube
 from streamsuites.logs import configure_logging
 from streamsuites.runtime import Runtime, RuntimeOptions
 from streamsuites.status import format_status
@@ -59,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(format_issues(exc.issues), file=sys.stderr)
         return EXIT_BAD_INPUT
-    except (_BadInput, EventFileError, ScenarioError) as exc:
+    except (_BadInput, EventFileError, ScenarioError, InspectError) as exc:
         # Each message names the file (and line) at fault; no traceback for bad input.
         print(f"streamsuites: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -113,10 +113,15 @@ def _parser() -> argparse.ArgumentParser:
     simulate.set_defaults(handler=_simulate)
 
     inspect = commands.add_parser(
-        "inspect", help="print the events that raw platform lines on stdin make, as JSON lines"
+        "inspect",
+        help="print the events that raw platform input on stdin makes, as JSON lines "
+        "(twitch: IRC lines; youtube: liveChatMessages.list response bodies)",
     )
-    inspect.add_argument("platform", choices=("twitch",))
+    inspect.add_argument("platform", choices=("twitch", "youtube"))
     inspect.add_argument("--creator", default="inspect", help="creator id to put on the events")
+    inspect.add_argument(
+        "--channel", help="youtube: channel id to put on the events (default: the liveChatId)"
+    )
     inspect.set_defaults(handler=_inspect)
 
     _add_emulate_command(commands)
@@ -274,7 +279,13 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _inspect(args: argparse.Namespace) -> int:
-    for line in inspect_twitch(sys.stdin, creator_id=args.creator, now=datetime.now(UTC)):
+    now = datetime.now(UTC)
+    if args.platform == "youtube":
+        text = sys.stdin.read()
+        lines = inspect_youtube(text, creator_id=args.creator, now=now, channel=args.channel)
+    else:
+        lines = inspect_twitch(sys.stdin, creator_id=args.creator, now=now)
+    for line in lines:
         print(line, flush=True)
     return EXIT_OK
 
