@@ -24,7 +24,13 @@ from streamsuites.config import format_issues, format_summary, load_config
 from streamsuites.connectors.registry import default_connectors
 from streamsuites.connectors.replay import replay_connectors
 from streamsuites.demo import DemoFiles, run_demo
-from streamsuites.emulators import ScenarioError, TwitchIrcEmulator, serve_twitch
+from streamsuites.emulators import (
+    ScenarioError,
+    TwitchIrcEmulator,
+    YouTubeApiEmulator,
+    serve_twitch,
+    serve_youtube,
+)
 from streamsuites.errors import ConfigError
 from streamsuites.eventlog import EventFilter
 from streamsuites.eventlog.files import EventFileError, export_events, read_events_file
@@ -210,10 +216,12 @@ def _simulate(args: argparse.Namespace) -> int:
 
 def _add_emulate_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     emulate = commands.add_parser("emulate", help="run a local platform emulator")
-    emulate.add_argument("platform", choices=("twitch",))
+    emulate.add_argument("platform", choices=("twitch", "youtube"))
     emulate.add_argument("--scenario", type=Path, help="JSON-lines scenario to play")
     emulate.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1")
-    emulate.add_argument("--port", type=int, default=6667, help="plain TCP port (default 6667)")
+    emulate.add_argument(
+        "--port", type=int, help="twitch: plain TCP port (default 6667); youtube: HTTP (8090)"
+    )
     emulate.add_argument("--tls-port", type=int, help="also listen with TLS (0: any free port)")
     emulate.add_argument("--ws-port", type=int, help="also serve IRC over WebSocket")
     emulate.add_argument(
@@ -226,6 +234,22 @@ def _add_emulate_command(commands: argparse._SubParsersAction[argparse.ArgumentP
         metavar="CHANNEL=LOGIN",
         help="make LOGIN a moderator of CHANNEL",
     )
+    youtube = emulate.add_argument_group("youtube")
+    youtube.add_argument(
+        "--key", action="append", default=[], help="accept this API key (default: test-key)"
+    )
+    youtube.add_argument(
+        "--client", action="append", default=[], metavar="ID=SECRET", help="an OAuth client"
+    )
+    youtube.add_argument(
+        "--refresh-token",
+        action="append",
+        default=[],
+        metavar="TOKEN=CLIENT_ID",
+        help="accept this refresh token for the client",
+    )
+    youtube.add_argument("--daily-quota", type=int, default=10_000, help="units per project/day")
+    youtube.add_argument("--loop", action="store_true", help="replay the scenario when it ends")
     emulate.set_defaults(handler=_emulate)
 
 
@@ -238,6 +262,8 @@ def _pairs(values: list[str], what: str) -> list[tuple[str, str]]:
 
 
 def _emulate(args: argparse.Namespace) -> int:
+    if args.platform == "youtube":
+        return _emulate_youtube(args)
     tokens = dict(_pairs(args.token, "--token"))
     moderators: dict[str, list[str]] = {}
     for channel, login in _pairs(args.moderator, "--moderator"):
@@ -253,11 +279,31 @@ def _emulate(args: argparse.Namespace) -> int:
     serve = serve_twitch(
         args.scenario,
         host=args.host,
-        port=args.port,
+        port=args.port or 6667,
         tls_port=args.tls_port,
         ws_port=args.ws_port,
         tokens=tokens,
         moderators=moderators,
+        on_ready=ready,
+    )
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve)
+    return EXIT_OK
+
+
+def _emulate_youtube(args: argparse.Namespace) -> int:
+    def ready(emulator: YouTubeApiEmulator) -> None:
+        print(f"youtube emulator: {emulator.url} token endpoint {emulator.token_url}", flush=True)
+
+    serve = serve_youtube(
+        args.scenario,
+        host=args.host,
+        port=args.port or 8090,
+        api_keys=tuple(args.key) or ("test-key",),
+        oauth_clients=dict(_pairs(args.client, "--client")) or None,
+        refresh_tokens=dict(_pairs(args.refresh_token, "--refresh-token")) or None,
+        daily_quota=args.daily_quota,
+        loop=args.loop,
         on_ready=ready,
     )
     with contextlib.suppress(KeyboardInterrupt):

@@ -1,4 +1,4 @@
-"""The ``streamsuites emulate twitch`` entry point: run the emulator until cancelled."""
+"""The ``streamsuites emulate twitch|youtube`` entry points: run an emulator until cancelled."""
 
 from __future__ import annotations
 
@@ -6,14 +6,20 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
+from streamsuites.clock import SystemClock
+from streamsuites.connectors.youtube.costs import DAILY_UNITS
 from streamsuites.emulators._scenario import load_scenario
+from streamsuites.emulators._youtube_scenario import load_youtube_scenario
 from streamsuites.emulators.twitch_irc import TwitchIrcEmulator
+from streamsuites.emulators.youtube_api import YouTubeApiEmulator
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Mapping
     from pathlib import Path
 
-__all__ = ["serve_twitch"]
+    from streamsuites.clock import Clock
+
+__all__ = ["serve_twitch", "serve_youtube"]
 
 log = logging.getLogger(__name__)
 
@@ -69,3 +75,47 @@ async def serve_twitch(
         await asyncio.Event().wait()
     finally:
         await emulator.close()
+
+
+async def serve_youtube(
+    scenario: Path | None,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8090,
+    api_keys: Collection[str] = ("test-key",),
+    oauth_clients: Mapping[str, str] | None = None,
+    refresh_tokens: Mapping[str, str] | None = None,
+    daily_quota: int = DAILY_UNITS,
+    polling_interval_ms: int = 5000,
+    loop: bool = False,
+    loop_gap: float = 5.0,
+    clock: Clock | None = None,
+    on_ready: Callable[[YouTubeApiEmulator], None] | None = None,
+) -> None:
+    """Run the YouTube emulator until cancelled, playing `scenario` (if any) from the first call.
+
+    The scenario starts when the first API request arrives, so a connector started after the
+    emulator still sees the whole script; with `loop` it is played again `loop_gap` seconds
+    after it ends. `on_ready` is called once the server listens, e.g. to print its URL.
+    """
+    clock = clock or SystemClock()
+    parsed = load_youtube_scenario(scenario) if scenario is not None else None
+    emulator = YouTubeApiEmulator(
+        clock=clock,
+        api_keys=api_keys,
+        oauth_clients=oauth_clients,
+        refresh_tokens=refresh_tokens,
+        daily_quota=daily_quota,
+        polling_interval_ms=polling_interval_ms,
+    )
+    async with emulator:
+        if on_ready is not None:
+            on_ready(emulator)
+        log.info("youtube emulator on %s (token endpoint %s)", emulator.url, emulator.token_url)
+        if parsed is not None:
+            await emulator.wait_for(lambda: emulator.calls, timeout=None)
+            await emulator.play(parsed)
+            while loop:
+                await clock.sleep(loop_gap)
+                await emulator.play(parsed)
+        await asyncio.Event().wait()
