@@ -25,7 +25,7 @@ import aiohttp
 import msgspec
 
 from streamsuites.actions.audit import ActionResult
-from streamsuites.connectors.supervisor import Backoff, BackoffPolicy
+from streamsuites.backoff import Backoff, BackoffPolicy
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
