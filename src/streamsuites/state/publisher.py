@@ -85,6 +85,7 @@ class StatePublisher:
         publish_root: Path | None = None,
         quotas: Callable[[], Sequence[QuotaUsage]] = _none,
         jobs: Callable[[], Awaitable[Sequence[JobView]]] = _no_jobs,
+        job_totals: Callable[[], Awaitable[Mapping[tuple[str, str], int]]] | None = None,
         documents: Callable[[float], Mapping[str, object]] = _no_documents,
     ) -> None:
         root = resolve_publish_root(publish_root, config.environ, config)
@@ -92,6 +93,7 @@ class StatePublisher:
         self._state, self._config, self._clock = state, config, clock
         self._version, self._build = version, build
         self._log, self._quotas, self._jobs, self._documents = log, quotas, jobs, documents
+        self._job_totals = job_totals
         self._rates = RateTracker()
         self._baseline = fingerprint(config.directory)
         self._restart_logged = False
@@ -136,7 +138,9 @@ class StatePublisher:
     async def publish_jobs(self) -> bool:
         """Write jobs.json."""
         jobs = await self._jobs()
-        return self.writer.write(JOBS_FILE, build_jobs(jobs, now=self._clock.time()))
+        totals = None if self._job_totals is None else await self._job_totals()
+        document = build_jobs(jobs, now=self._clock.time(), totals=totals)
+        return self.writer.write(JOBS_FILE, document)
 
     async def run(self) -> None:
         """Publish on both cadences until cancelled; the first ticks come one interval in."""

@@ -48,7 +48,16 @@ def test_history_is_bounded_but_metrics_count_everything() -> None:
         "running": 0,
         "succeeded": 150,
         "failed": 0,
-        "by_kind": {"clip": 300},
+        "by_kind": {
+            "clip": {
+                "queued": 150,
+                "running": 0,
+                "succeeded": 150,
+                "failed": 0,
+                "cancelled": 0,
+                "refused": 0,
+            }
+        },
     }
 
 
