@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from streamsuites.connectors.twitch import TwitchConnector
+from streamsuites.connectors.youtube import YouTubeConnector
 
 if TYPE_CHECKING:
     from streamsuites.connectors.base import ConnectorFactory
@@ -18,4 +19,4 @@ def default_connectors() -> dict[str, ConnectorFactory]:
     A configured platform without one reports ``disabled`` with the reason "no <platform>
     connector in this version". Each platform's package adds itself here as it lands.
     """
-    return {"twitch": TwitchConnector}
+    return {"twitch": TwitchConnector, "youtube": YouTubeConnector}

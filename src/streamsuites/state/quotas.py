@@ -1,8 +1,9 @@
 """``quotas.json``: API quota usage per platform, built without I/O.
 
-No quota tracker exists yet; whoever tracks a quota hands :func:`build_quotas` a sequence of
-:class:`QuotaUsage`. ``reset_at`` must be the *next* reset: :func:`next_midnight` computes it
-(the original wrote today's midnight, a time already past).
+Whoever tracks a quota hands :func:`build_quotas` a sequence of :class:`QuotaUsage`; the
+YouTube quota planner (``connectors/youtube/quota.py``) is the first. ``reset_at`` must be the
+*next* reset: :func:`next_midnight` computes it (the original wrote today's midnight, a time
+already past).
 """
 
 from __future__ import annotations
@@ -17,10 +18,21 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
     from datetime import tzinfo
 
-__all__ = ["QuotaStatus", "QuotaUsage", "build_quotas", "next_midnight"]
+__all__ = ["ChatInterval", "QuotaStatus", "QuotaUsage", "build_quotas", "next_midnight"]
 
 QuotaStatus = Literal["ok", "buffer", "exhausted"]
 """``buffer``: usage has reached the safety buffer below the maximum; ``exhausted``: none left."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChatInterval:
+    """How often one chat on a quota is polled now."""
+
+    chat_key: str
+    interval_seconds: float | None
+    """The wait before the chat's next poll; None before its first plan."""
+    messages_per_second: float | None = None
+    """The chat's smoothed message rate, once measured."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -43,6 +55,10 @@ class QuotaUsage:
     """Usage expected by ``reset_at`` at the current rate, if the tracker forecasts."""
     forecast_exhausted_at: float | None = None
     """When the quota will run out at the current rate, if before ``reset_at``."""
+    reserve: int | None = None
+    """Units kept back from polling for sends and discovery, if the tracker keeps a reserve."""
+    chats: tuple[ChatInterval, ...] = ()
+    """The chats drawing on this quota, with their current poll intervals."""
 
 
 def build_quotas(quotas: Iterable[QuotaUsage], *, now: float) -> dict[str, Any]:
@@ -65,7 +81,21 @@ def _quota(quota: QuotaUsage) -> dict[str, Any]:
         "status": quota.status,
         "forecast_used": quota.forecast_used,
         "forecast_exhausted_at": iso(quota.forecast_exhausted_at),
+        "reserve": quota.reserve,
+        "chats": [_chat(chat) for chat in sorted(quota.chats, key=lambda c: c.chat_key)],
     }
+
+
+def _chat(chat: ChatInterval) -> dict[str, Any]:
+    return {
+        "chat_key": chat.chat_key,
+        "interval_seconds": _rounded(chat.interval_seconds, 3),
+        "messages_per_second": _rounded(chat.messages_per_second, 3),
+    }
+
+
+def _rounded(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
 
 
 def next_midnight(now: float, tz: tzinfo = UTC) -> float:

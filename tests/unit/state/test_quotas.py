@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import timedelta, timezone
 
-from streamsuites.state.quotas import QuotaUsage, build_quotas, next_midnight
+from streamsuites.state.quotas import ChatInterval, QuotaUsage, build_quotas, next_midnight
 
 from ._golden import assert_golden
 from ._sample import NOW
@@ -22,6 +22,13 @@ def test_quotas_match_golden() -> None:
             status="buffer",
             forecast_used=11_000,
             forecast_exhausted_at=NOW + 3_600,
+            reserve=500,
+            chats=(
+                ChatInterval(chat_key="bob:Cg0KC2", interval_seconds=41.23456),
+                ChatInterval(
+                    chat_key="alice1:Cg0KC1", interval_seconds=12.5, messages_per_second=3.14159
+                ),
+            ),
         ),
         QuotaUsage(
             platform="youtube",
@@ -47,3 +54,27 @@ def test_next_midnight_is_always_in_the_future() -> None:
     assert next_midnight(NOW - 1) == NOW
     pacific = timezone(timedelta(hours=-8))
     assert next_midnight(NOW, pacific) == NOW + 8 * 3600
+
+
+def test_chats_are_sorted_and_rounded_to_milliseconds() -> None:
+    usage = QuotaUsage(
+        platform="youtube",
+        scope="project",
+        scope_id="p",
+        window="daily",
+        used=0,
+        max=10_000,
+        remaining=10_000,
+        reset_at=NOW + 60,
+        status="ok",
+        chats=(
+            ChatInterval(chat_key="b", interval_seconds=None),
+            ChatInterval(chat_key="a", interval_seconds=1 / 3, messages_per_second=2 / 3),
+        ),
+    )
+    (entry,) = build_quotas([usage], now=NOW)["platforms"]
+    assert entry["chats"] == [
+        {"chat_key": "a", "interval_seconds": 0.333, "messages_per_second": 0.667},
+        {"chat_key": "b", "interval_seconds": None, "messages_per_second": None},
+    ]
+    assert entry["reserve"] is None
