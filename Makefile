@@ -21,11 +21,11 @@ setup: $(STAMP)
 system-deps:
 	@scripts/install-system-deps $(SYSTEM_DEPS)
 
-# Twitch chat from the local Twitch emulator (a looping scenario) and YouTube chat from a
-# recorded stream played 60x faster, through the real runtime: triggers reply on both.
+# Twitch chat from the local Twitch IRC emulator and YouTube chat from the local YouTube Data
+# API emulator (looping scenarios), through the real runtime: triggers reply on both.
 demo: setup
 	@rm -rf $(DEMO_DIR)
-	@echo "StreamSuites demo: Twitch emulator + recorded YouTube chat (examples/demo)."
+	@echo "StreamSuites demo: Twitch and YouTube emulators (examples/demo, examples/scenarios)."
 	@echo "  state files: $(DEMO_DIR)/state  (polls.json, tallies.json, runtime_snapshot.json, ...)"
 	@echo "  event log:   $(DEMO_DIR)/data/streamsuites.db"
 	@echo "  connectors:  $(BIN)/streamsuites status --state-dir $(DEMO_DIR)/state"

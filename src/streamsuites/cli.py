@@ -36,9 +36,11 @@ from streamsuites.eventlog import EventFilter
 from streamsuites.eventlog.files import EventFileError, export_events, read_events_file
 from streamsuites.eventlog.sqlite import SqliteEventLog
 from streamsuites.inspect import InspectError, inspect_twitch, inspect_youtube
+from streamsuites.jobs.cli import add_jobs_command
 from streamsuites.logs import configure_logging
 from streamsuites.runtime import Runtime, RuntimeOptions
 from streamsuites.status import format_status
+from streamsuites.web import WebOptions
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Sequence
@@ -103,6 +105,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="X",
         help="play the recording X times faster (default: 1, real time)",
     )
+    _add_web_options(run)
     run.set_defaults(handler=_run)
 
     check = commands.add_parser("check", help="validate a config directory and summarise it")
@@ -110,6 +113,7 @@ def _parser() -> argparse.ArgumentParser:
     check.set_defaults(handler=_check)
 
     _add_log_commands(commands)
+    add_jobs_command(commands)
 
     simulate = commands.add_parser(
         "simulate", help="replay an event file through the triggers and print what would happen"
@@ -133,16 +137,18 @@ def _parser() -> argparse.ArgumentParser:
     _add_emulate_command(commands)
 
     demo = commands.add_parser(
-        "demo", help="run the runtime against a local Twitch emulator and a recorded stream"
+        "demo", help="run the runtime against local Twitch and YouTube emulators"
     )
     demo.add_argument("--config", type=Path, default=Path("examples/demo"), metavar="CONFIG_DIR")
     demo.add_argument(
         "--scenario", type=Path, default=Path("examples/scenarios/demo-aliceplays.jsonl")
     )
-    demo.add_argument("--replay", type=Path, default=Path("examples/events/demo.jsonl"))
-    demo.add_argument("--replay-speed", type=_positive, default=60.0, metavar="X")
+    demo.add_argument(
+        "--youtube-scenario", type=Path, default=Path("examples/scenarios/youtube-demo.jsonl")
+    )
     demo.add_argument("--state-dir", type=Path, default=Path("build/demo/state"))
     demo.add_argument("--data-dir", type=Path, default=Path("build/demo/data"))
+    _add_web_options(demo)
     demo.set_defaults(handler=_demo)
 
     status = commands.add_parser("status", help="print the last snapshot as a table")
@@ -316,10 +322,11 @@ def _demo(args: argparse.Namespace) -> int:
     hint = "run the demo from the project's top folder"
     files = DemoFiles(
         scenario=_existing(args.scenario, "no scenario file", hint),
-        replay=_existing(args.replay, "no event file", hint),
-        replay_speed=args.replay_speed,
+        youtube_scenario=_existing(args.youtube_scenario, "no scenario file", hint),
     )
-    options = RuntimeOptions(state_dir=args.state_dir, data_dir=args.data_dir)
+    options = RuntimeOptions(
+        state_dir=args.state_dir, data_dir=args.data_dir, web=_web_options(args)
+    )
     asyncio.run(run_until_signalled(lambda stop: run_demo(config, options, files, stop)))
     return EXIT_OK
 
@@ -367,13 +374,30 @@ def _run(args: argparse.Namespace) -> int:
     result = load_config(args.config_dir)
     for warning in result.warnings:
         _log.warning("%s", warning)
-    options = RuntimeOptions(state_dir=args.state_dir, data_dir=args.data_dir)
+    options = RuntimeOptions(
+        state_dir=args.state_dir, data_dir=args.data_dir, web=_web_options(args)
+    )
     connectors = default_connectors()
     if args.replay is not None:
         connectors.update(_replay(args.replay, args.replay_speed))
     runtime = Runtime(result.config, options, connectors=connectors)
     asyncio.run(run_until_signalled(runtime.run))
     return EXIT_OK
+
+
+def _add_web_options(parser: argparse.ArgumentParser) -> None:
+    web = parser.add_argument_group("web server (overlay, chat, dashboard, API)")
+    web.add_argument("--web-host", default="127.0.0.1", help="default: 127.0.0.1 (this machine)")
+    web.add_argument("--web-port", type=int, default=8210, help="default: 8210 (0: any free port)")
+    web.add_argument("--no-web", action="store_true", help="run without the web server")
+
+
+def _web_options(args: argparse.Namespace) -> WebOptions | None:
+    if args.no_web:
+        return None
+    if not 0 <= args.web_port < 65536:
+        raise _BadInput(f"--web-port must be a port number (0-65535), got {args.web_port}")
+    return WebOptions(host=args.web_host, port=args.web_port)
 
 
 def _replay(path: Path, speed: float) -> dict[str, ConnectorFactory]:

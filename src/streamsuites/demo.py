@@ -1,10 +1,11 @@
 """``streamsuites demo``: the runtime against local platforms, with nothing to set up.
 
-Twitch chat comes from the Twitch IRC emulator (:mod:`streamsuites.emulators`), started here on
-a free port and playing a scenario in a loop; the creator's bot logs in with a token the
-emulator accepts, so replies are really sent over IRC. Platforms without an emulator yet
-(YouTube) are fed from a recorded event file through the replay connector. Everything else is
-the real runtime: log, triggers, outbox, polls, state files.
+Twitch chat comes from the Twitch IRC emulator and YouTube chat from the YouTube Data API
+emulator (:mod:`streamsuites.emulators`), both started here on free ports and playing their
+scenarios in a loop. Each creator's bot logs in with credentials the emulators accept (a Twitch
+token; a YouTube OAuth refresh token), so replies are really sent: PRIVMSG over IRC and
+``liveChatMessages.insert`` over HTTP. Everything else is the real runtime: log, triggers,
+outbox, polls, quota planner, state files.
 """
 
 from __future__ import annotations
@@ -16,19 +17,34 @@ import secrets
 from typing import TYPE_CHECKING, Final
 
 from streamsuites.connectors.registry import default_connectors
-from streamsuites.connectors.replay import replay_connectors
-from streamsuites.emulators import Scenario, TwitchIrcEmulator, load_scenario
+from streamsuites.emulators import (
+    Scenario,
+    TwitchIrcEmulator,
+    YouTubeApiEmulator,
+    YouTubeScenario,
+    load_scenario,
+    load_youtube_scenario,
+)
 from streamsuites.runtime import Runtime
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from streamsuites.config.model import Config, Creator
+    from streamsuites.config.model import Config, Creator, CreatorPlatform
     from streamsuites.runtime import RuntimeOptions
 
 __all__ = ["DemoFiles", "run_demo"]
 
 TOKEN_ENV: Final = "STREAMSUITES_DEMO_TWITCH_TOKEN"
+WEB_TOKEN_ENV: Final = "STREAMSUITES_WEB_TOKEN"
+YOUTUBE_ENV: Final = "STREAMSUITES_DEMO_YOUTUBE"
+_CLIENT_ID: Final = "demo-client"
+_YOUTUBE_OPTIONS: Final = {
+    # A demo stream lasts a minute, not hours: let the planner poll as fast as the server allows,
+    # and look for the next stream every few seconds.
+    "expected_stream_hours": 0.25,
+    "offline_check_seconds": 5,
+}
 _log = logging.getLogger("streamsuites.demo")
 
 
@@ -38,9 +54,8 @@ class DemoFiles:
 
     scenario: Path
     """Twitch emulator scenario, played in a loop."""
-    replay: Path
-    """Recorded events for the platforms that have no emulator yet."""
-    replay_speed: float = 60.0
+    youtube_scenario: Path
+    """YouTube emulator scenario, played in a loop."""
 
 
 async def run_demo(
@@ -48,48 +63,101 @@ async def run_demo(
 ) -> None:
     """Run the demo until `stop` is set; a bad scenario raises ScenarioError before it starts."""
     scenario = load_scenario(files.scenario)
-    bots = {
-        channel: _twitch_bot(creator)
-        for creator in config.creators
-        if (channel := _twitch_channel(creator)) is not None
-    }
-    tokens = {login: secrets.token_hex(16) for login in bots.values()}
-    emulator = TwitchIrcEmulator(
-        tokens={token: login for login, token in tokens.items()},
-        moderators={channel: [bot, "modmina"] for channel, bot in bots.items()},
-    )
-    await emulator.start()
+    youtube_scenario = load_youtube_scenario(files.youtube_scenario)
+    twitch = _twitch_emulator(config)
+    youtube = _youtube_emulator(config)
+    await twitch.start()
     try:
-        assert emulator.tcp_port is not None  # start() listened on TCP
-        _log.info(
-            "Twitch emulator on 127.0.0.1:%d; watch with an IRC client: NICK justinfan1, JOIN #%s",
-            emulator.tcp_port,
-            next(iter(bots), "aliceplays"),
-        )
-        demo_config = _aimed_at(config, emulator.tcp_port, tokens)
-        connectors = default_connectors()
-        replayed = replay_connectors(files.replay, speed=files.replay_speed, live_times=True)
-        youtube = replayed.get("youtube")
-        if youtube is not None:
-            connectors["youtube"] = youtube
-        runtime = Runtime(demo_config, options, connectors=connectors)
-        async with asyncio.TaskGroup() as tasks:
-            player = tasks.create_task(_play_forever(emulator, scenario))
-            await runtime.run(stop)
-            player.cancel()
+        await youtube.start()
+        try:
+            assert twitch.tcp_port is not None  # start() listened on TCP
+            _log.info(
+                "Twitch emulator on 127.0.0.1:%d; watch with an IRC client: NICK justinfan1",
+                twitch.tcp_port,
+            )
+            _log.info("YouTube Data API emulator on %s", youtube.url)
+            demo_config = _aimed_at(config, twitch, youtube)
+            runtime = Runtime(demo_config, options, connectors=default_connectors())
+            async with asyncio.TaskGroup() as tasks:
+                players = [
+                    tasks.create_task(_play_twitch(twitch, scenario)),
+                    tasks.create_task(_play_youtube(youtube, youtube_scenario)),
+                    tasks.create_task(_announce(runtime, demo_config)),
+                ]
+                await runtime.run(stop)
+                for player in players:
+                    player.cancel()
+        finally:
+            await youtube.close()
     finally:
-        await emulator.close()
+        await twitch.close()
 
 
-async def _play_forever(emulator: TwitchIrcEmulator, scenario: Scenario) -> None:
+async def _announce(runtime: Runtime, config: Config) -> None:
+    """Print where to look once the runtime serves: the pages and the operator token."""
+    await runtime.ready.wait()
+    if runtime.web is None:
+        return
+    base = f"http://127.0.0.1:{runtime.web.port}"
+    creator = config.creators[0].creator_id if config.creators else ""
+    lines = [
+        "StreamSuites demo is running. Open:",
+        f"  overlay (OBS browser source): {base}/overlay?creator={creator}",
+        f"  pop-out chat and replay:      {base}/chat?creator={creator}",
+        f"  dashboard:                    {base}/dashboard",
+        f"  moderator token for the chat send box: {config.environ[WEB_TOKEN_ENV]}",
+        "Ctrl-C stops it cleanly.",
+    ]
+    print("\n".join(lines), flush=True)
+
+
+async def _play_twitch(emulator: TwitchIrcEmulator, scenario: Scenario) -> None:
     while True:
         await emulator.play(scenario)
         await asyncio.sleep(5)
 
 
-def _twitch_channel(creator: Creator) -> str | None:
-    twitch = creator.platforms.get("twitch")
-    return None if twitch is None or not twitch.enabled else twitch.channel
+async def _play_youtube(emulator: YouTubeApiEmulator, scenario: YouTubeScenario) -> None:
+    while True:
+        await emulator.play(scenario)
+        await asyncio.sleep(5)
+
+
+def _twitch_emulator(config: Config) -> TwitchIrcEmulator:
+    bots = {
+        channel: _twitch_bot(creator)
+        for creator in config.creators
+        if (channel := _channel(creator, "twitch")) is not None
+    }
+    return TwitchIrcEmulator(
+        tokens={_demo_token("twitch", login): login for login in bots.values()},
+        moderators={channel: [bot, "modmina"] for channel, bot in bots.items()},
+    )
+
+
+def _youtube_emulator(config: Config) -> YouTubeApiEmulator:
+    creators = [c for c in config.creators if _channel(c, "youtube") is not None]
+    refresh = {_demo_token("youtube", c.creator_id): c.creator_id for c in creators}
+    return YouTubeApiEmulator(
+        polling_interval_ms=1000,
+        oauth_clients={_CLIENT_ID: _demo_token("youtube", _CLIENT_ID)},
+        refresh_tokens=dict.fromkeys(refresh, _CLIENT_ID),
+        owners={token: str(_channel(config.creator(creator_id), "youtube"))
+                for token, creator_id in refresh.items()},
+    )  # fmt: skip
+
+
+_SESSION_SECRET: Final = secrets.token_hex(8)
+
+
+def _demo_token(platform: str, name: str) -> str:
+    """Return this run's credential for `name`: fresh each run, the same within one."""
+    return f"{platform}-{name}-{_SESSION_SECRET}"
+
+
+def _channel(creator: Creator | None, platform: str) -> str | None:
+    settings = None if creator is None else creator.platforms.get(platform)
+    return None if settings is None or not settings.enabled else settings.channel
 
 
 def _twitch_bot(creator: Creator) -> str:
@@ -97,22 +165,54 @@ def _twitch_bot(creator: Creator) -> str:
     return str(twitch.options.get("nick") or twitch.channel)
 
 
-def _aimed_at(config: Config, port: int, tokens: dict[str, str]) -> Config:
-    """Return `config` with every Twitch connection aimed at the emulator, logged in as the bot."""
-    creators = tuple(_creator_aimed_at(c, port) for c in config.creators)
-    environ = {**config.environ, **{_token_env(login): t for login, t in tokens.items()}}
-    return dataclasses.replace(config, creators=creators, environ=environ)
+def _aimed_at(config: Config, twitch: TwitchIrcEmulator, youtube: YouTubeApiEmulator) -> Config:
+    """Return `config` with every Twitch and YouTube connection aimed at the emulators."""
+    environ = dict(config.environ)
+    environ.setdefault(WEB_TOKEN_ENV, _demo_token("web", "operator"))
+    creators = []
+    for creator in config.creators:
+        platforms = dict(creator.platforms)
+        if _channel(creator, "twitch") is not None:
+            login = _twitch_bot(creator)
+            environ[f"{TOKEN_ENV}_{login.upper()}"] = _demo_token("twitch", login)
+            platforms["twitch"] = _aim_twitch(platforms["twitch"], twitch, login)
+        if _channel(creator, "youtube") is not None:
+            names = _youtube_env(creator.creator_id)
+            environ[names["client_id"]] = _CLIENT_ID
+            environ[names["client_secret"]] = _demo_token("youtube", _CLIENT_ID)
+            environ[names["refresh_token"]] = _demo_token("youtube", creator.creator_id)
+            platforms["youtube"] = _aim_youtube(platforms["youtube"], youtube, names)
+        creators.append(dataclasses.replace(creator, platforms=platforms))
+    return dataclasses.replace(config, creators=tuple(creators), environ=environ)
 
 
-def _token_env(login: str) -> str:
-    return f"{TOKEN_ENV}_{login.upper()}"
+def _aim_twitch(
+    settings: CreatorPlatform, emulator: TwitchIrcEmulator, login: str
+) -> CreatorPlatform:
+    options = {
+        **settings.options,
+        "transport": "tcp",
+        "host": "127.0.0.1",
+        "port": emulator.tcp_port,
+    }
+    token = {**settings.secret_env, "token": f"{TOKEN_ENV}_{login.upper()}"}
+    return dataclasses.replace(settings, options=options, secret_env=token)
 
 
-def _creator_aimed_at(creator: Creator, port: int) -> Creator:
-    twitch = creator.platforms.get("twitch")
-    if twitch is None or _twitch_channel(creator) is None:
-        return creator
-    options = {**twitch.options, "transport": "tcp", "host": "127.0.0.1", "port": port}
-    token = {**twitch.secret_env, "token": _token_env(_twitch_bot(creator))}
-    aimed = dataclasses.replace(twitch, options=options, secret_env=token)
-    return dataclasses.replace(creator, platforms={**creator.platforms, "twitch": aimed})
+def _youtube_env(creator_id: str) -> dict[str, str]:
+    prefix = f"{YOUTUBE_ENV}_{creator_id.upper()}"
+    return {
+        role: f"{prefix}_{role.upper()}" for role in ("client_id", "client_secret", "refresh_token")
+    }
+
+
+def _aim_youtube(
+    settings: CreatorPlatform, emulator: YouTubeApiEmulator, env: dict[str, str]
+) -> CreatorPlatform:
+    options = {
+        **settings.options,
+        **_YOUTUBE_OPTIONS,
+        "api_base": emulator.url,
+        "token_url": emulator.token_url,
+    }
+    return dataclasses.replace(settings, options=options, secret_env=env)

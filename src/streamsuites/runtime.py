@@ -2,13 +2,15 @@
 
 Start-up: open the event log and the actions database, restore the automation state, plan every
 (creator, platform) connector, write a first snapshot, then run the supervisors, the action
-executor, one outbox dispatcher per running connector, the state publisher and the retention
-loop as named child tasks.
+executor, one outbox dispatcher per running connector, the job worker (when job kinds are
+registered), the web server (when configured), the state publisher and the retention loop as
+named child tasks.
 
-Shutdown, on ``stop``: close the intake (connectors can add no more events) and wait for the
-appends under way to commit, cancel the connectors and the loops, write the final snapshot, and
-close the databases. Each step that can hang is bounded, so the whole takes at most
-``shutdown_timeout`` seconds plus the final write.
+Shutdown, on ``stop``: close the web server, close the intake (connectors can add no more
+events) and wait for the appends under way to commit, let running jobs finish or requeue them,
+cancel the connectors and the loops, write the final snapshot, and close the databases. Each
+step that can hang is bounded, so the whole takes at most ``shutdown_timeout`` plus
+``job_drain_timeout`` seconds plus the final write.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
 from streamsuites import __version__
 from streamsuites.actions.audit import AuditLog
@@ -36,22 +38,36 @@ from streamsuites.connectors.supervisor import BackoffPolicy, Supervisor
 from streamsuites.eventlog.sqlite import SqliteEventLog
 from streamsuites.intake import Intake
 from streamsuites.interactive import build_interactive_files
+from streamsuites.jobs.replies import ChatReplies
 from streamsuites.jobs.store import JobStore
+from streamsuites.jobs.worker import JobWorker, WorkerOptions
 from streamsuites.state.publisher import StatePublisher
 from streamsuites.state.runtime_state import ConnectorStatus, CreatorState, RuntimeState
+from streamsuites.web import WebOptions, WebServer, runtime_sources
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping, Sequence
 
     from streamsuites.clock import Clock
     from streamsuites.config.model import Config
     from streamsuites.connectors.base import ConnectorFactory
+    from streamsuites.jobs.model import JobKind
+    from streamsuites.state.quotas import QuotaUsage
 
-__all__ = ["ACTIONS_CONSUMER", "Runtime", "RuntimeOptions"]
+__all__ = ["ACTIONS_CONSUMER", "QuotaSource", "Runtime", "RuntimeOptions"]
 
 ACTIONS_CONSUMER = "actions"
 
 _log = logging.getLogger("streamsuites.runtime")
+
+
+@runtime_checkable
+class QuotaSource(Protocol):
+    """A book of API quota kept across connectors; its usage goes to quotas.json."""
+
+    def usages(self, now: float) -> Sequence[QuotaUsage]:
+        """Return the usage of every quota in the book at `now`."""
+        ...
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -63,7 +79,13 @@ class RuntimeOptions:
     publish_root: Path | None = None
     shutdown_timeout: float = 8.0
     retention_interval: float = 3600.0
+    job_drain_timeout: float = 5.0
+    """Seconds running jobs get at shutdown to finish before they are cancelled and requeued."""
+    jobs: WorkerOptions = field(default_factory=WorkerOptions)
+    """The job worker's lease, heartbeat and poll timing, and how many jobs it runs at once."""
     backoff: BackoffPolicy = field(default_factory=BackoffPolicy)
+    web: WebOptions | None = None
+    """The web server's options (host, port, token); None runs no web server."""
 
     @property
     def database(self) -> Path:
@@ -94,8 +116,14 @@ class Runtime:
         self._factories = dict(connectors or {})
         self._rng = rng or random.Random()
         self._dispatchers: dict[tuple[str, str], OutboxDispatcher] = {}
+        self.job_kinds: list[JobKind] = []
+        """The job kinds the worker runs; add them before ``run`` (no kinds: no worker)."""
+        self.jobs: JobWorker | None = None
+        """The job worker while the runtime runs with job kinds."""
         self.services = ConnectorServices(clock=self.clock, data_dir=str(options.data_dir))
         """Shared by every connector of this runtime (clock, cross-creator books)."""
+        self.web: WebServer | None = None
+        """The web server while the runtime runs with ``options.web`` set."""
 
     async def run(self, stop: asyncio.Event) -> None:
         """Run until `stop` is set, then shut down in order."""
@@ -111,6 +139,7 @@ class Runtime:
             finally:
                 store.close()
         finally:
+            self._close_shared()
             await self.db.close()
             await self.log.close()
             self._lifecycle("runtime stopped")
@@ -134,8 +163,10 @@ class Runtime:
             if p.blocked is None
         }
         webhooks = WebhookClient(clock=self.clock)
+        self.jobs = self._job_worker()
         executor = self._executor(automation, store, webhooks)
-        intake = Intake(self.log, on_append=executor.notify)
+        self.web = self._web_server(automation, executor)
+        intake = Intake(self.log, on_append=self._append_listener(executor))
         publisher = self._publisher(automation)
         supervisors = [s for plan in plans if (s := self._supervisor(plan, intake)) is not None]
         await publisher.publish_all()
@@ -161,15 +192,22 @@ class Runtime:
                 tasks.create_task(executor.run(), name="action-executor"),
                 tasks.create_task(publisher.run(), name="state-publisher"),
                 tasks.create_task(self._retention(), name="event-log-retention"),
+                tasks.create_task(self._run_jobs(), name="job-worker"),
                 *(
                     tasks.create_task(d.run(), name=f"outbox:{d.source}")
                     for d in self._dispatchers.values()
                 ),
             ]
             self._lifecycle("runtime started")
+            if self.web is not None:
+                await self.web.start()
+                loops.append(tasks.create_task(self.web.run(), name="web-server"))
             self.ready.set()
             await stop.wait()
             self._lifecycle("runtime stopping")
+            if self.web is not None:
+                # First, so no operator request or live stream outlives the parts it reads.
+                await self.web.close()
             await self._stop(intake, connectors, loops)
 
     async def _stop(
@@ -186,6 +224,7 @@ class Runtime:
                 "appends did not commit within %.0fs; stopping anyway",
                 self.options.shutdown_timeout,
             )
+        await self._drain_jobs()
         for task in (*connectors, *loops):
             task.cancel()
         await asyncio.wait([*connectors, *loops], timeout=self.options.shutdown_timeout)
@@ -213,8 +252,52 @@ class Runtime:
             save_state=save,
         )
 
+    def _web_server(self, automation: Automation, executor: ActionExecutor) -> WebServer | None:
+        if self.options.web is None:
+            return None
+        sources = runtime_sources(
+            log=self.log, db=self.db, state=self.state, config=self.config, clock=self.clock,
+            automation=automation, perform=executor.perform, connectors=self._dispatchers.keys(),
+            ready=self.ready.is_set, quotas=self._quota_usages,
+        )  # fmt: skip
+        return WebServer(sources, self.options.web)
+
+    def _append_listener(self, executor: ActionExecutor) -> Callable[[], None]:
+        """Return the intake's wake-up: the executor, and the web's live hub when it runs."""
+        web = self.web
+        if web is None:
+            return executor.notify
+
+        def appended() -> None:
+            executor.notify()
+            web.hub.notify()
+
+        return appended
+
     def _notify_outbox(self, creator_id: str, platform: str) -> None:
         self._dispatchers[(creator_id, platform)].notify()
+
+    def _job_worker(self) -> JobWorker | None:
+        if not self.job_kinds:
+            return None
+        replies = ChatReplies(notify=self._notify_outbox, connectors=self._dispatchers.keys())
+        return JobWorker(
+            self.db,
+            self.job_kinds,
+            clock=self.clock,
+            options=self.options.jobs,
+            replies=replies,
+            rng=self._rng,
+        )
+
+    async def _run_jobs(self) -> None:
+        if self.jobs is not None:
+            await self.jobs.run()
+
+    async def _drain_jobs(self) -> None:
+        """Stop taking jobs; running ones finish, or are requeued after the drain timeout."""
+        if self.jobs is not None:
+            await self.jobs.drain(self.options.job_drain_timeout)
 
     def _dispatcher(self, plan: ConnectorPlan) -> OutboxDispatcher:
         return OutboxDispatcher(
@@ -235,8 +318,24 @@ class Runtime:
             publish_root=self.options.publish_root,
             version=__version__,
             jobs=JobStore(self.db).views,
+            job_totals=JobStore(self.db).totals,
+            quotas=self._quota_usages,
             documents=lambda now: build_interactive_files(automation.interactive, now),
         )
+
+    def _close_shared(self) -> None:
+        """Close what the connectors shared (the quota ledger's database connection)."""
+        for shared in self.services.shared.values():
+            close = getattr(shared, "close", None)
+            if callable(close):
+                close()
+        self.services.shared.clear()
+
+    def _quota_usages(self) -> list[QuotaUsage]:
+        """Return the usage of every quota book the connectors share (YouTube's, per project)."""
+        now = self.clock.time()
+        books = [b for b in self.services.shared.values() if isinstance(b, QuotaSource)]
+        return [usage for book in books for usage in book.usages(now)]
 
     def _plans(self) -> list[ConnectorPlan]:
         self._record_creators()

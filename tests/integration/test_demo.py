@@ -1,12 +1,14 @@
-"""`streamsuites demo` (what `make demo` runs): Twitch emulator plus replayed YouTube chat."""
+"""`streamsuites demo` (what `make demo` runs): the runtime against both platform emulators."""
 
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -15,23 +17,26 @@ from tests.support import REPO, run_cli
 
 
 @pytest.mark.slow
-def test_the_demo_replies_on_twitch_over_irc_and_on_the_replayed_youtube_chat(
+def test_the_demo_replies_on_twitch_over_irc_and_on_youtube_over_the_data_api(
     tmp_path: Path,
 ) -> None:
-    log_path = tmp_path / "demo.log"
-    with log_path.open("w") as log:
+    log_path, out_path = tmp_path / "demo.log", tmp_path / "demo.out"
+    with log_path.open("w") as log, out_path.open("w") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamsuites", "demo", "--replay-speed", "600",
+            [sys.executable, "-m", "streamsuites", "demo", "--web-port", "0",
              "--state-dir", str(tmp_path / "state"), "--data-dir", str(tmp_path / "data")],
-            cwd=REPO, stdout=subprocess.DEVNULL, stderr=log,
+            cwd=REPO, stdout=out, stderr=log,
         )
     try:
         deadline = time.monotonic() + 30
-        wanted = ("sent to #aliceplays: pong", "reply on youtube #UCa1iceP1aysXXXXXXXXXXXX")
+        wanted = ("sent to #aliceplays: pong", "sent to youtube chat")
         while not all(text in log_path.read_text() for text in wanted):
             assert process.poll() is None, log_path.read_text()
             assert time.monotonic() < deadline, log_path.read_text()
             time.sleep(0.1)
+        [overlay] = re.findall(r"overlay \(OBS browser source\): (\S+)", out_path.read_text())
+        with urllib.request.urlopen(overlay, timeout=5) as page:
+            assert page.status == 200 and b"<html" in page.read().lower()
         time.sleep(2.5)  # one more snapshot tick (2 s in examples/demo)
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=15) == 0
@@ -44,7 +49,11 @@ def test_the_demo_replies_on_twitch_over_irc_and_on_the_replayed_youtube_chat(
     assert alice["status"] == "stopped"
     assert alice["counters"]["messages"] >= 2
     assert alice["counters"]["actions"] >= 1
+    youtube = next(p for p in snapshot["platforms"] if p["name"] == "youtube")
+    alice_youtube = next(h for h in youtube["health"] if h["creator_id"] == "alice")
+    assert alice_youtube["counters"]["messages"] >= 1
     assert "Twitch emulator on 127.0.0.1:" in log_path.read_text()
+    assert "YouTube Data API emulator on http://127.0.0.1:" in log_path.read_text()
 
 
 def test_a_broken_scenario_is_bad_input_naming_the_line(tmp_path: Path) -> None:

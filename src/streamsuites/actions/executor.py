@@ -88,6 +88,8 @@ class ActionExecutor:
         self._poll_interval = poll_interval
         self._offset: int | None = None
         self._wake = asyncio.Event()
+        self._turn = asyncio.Lock()
+        """Held while a batch or an operator's action runs, so the two never interleave."""
 
     def notify(self) -> None:
         """Wake the executor: events were appended."""
@@ -109,9 +111,33 @@ class ActionExecutor:
 
     async def run_once(self) -> int:
         """Handle one batch of events after the offset; return how many were read."""
+        async with self._turn:
+            return await self._run_batch()
+
+    async def perform(self, descriptor: ActionDescriptor) -> ActionResult:
+        """Perform an action no event fired (an operator's, from the web API); return its result.
+
+        It takes the same path as a trigger's action: the audit log (at most once per
+        ``action_id``), the handler table and so the durable outbox. It runs between two batches,
+        and the evaluator's state is saved at the committed offset afterwards, so a poll an
+        operator opened survives a restart like one a chat command opened.
+        """
+        async with self._turn:
+            await self._execute(descriptor, None)
+            if self._save_state is not None:
+                await self._save_state(await self._committed())
+        record = await self._audit.get(descriptor.action_id)
+        if record is None or record.status is ActionStatus.PENDING:
+            return ActionResult.failed(INTERRUPTED)
+        return ActionResult(record.status, record.reason)
+
+    async def _committed(self) -> int:
         if self._offset is None:
             self._offset = await self._log.offset(self.consumer)
-        batch = await self._log.read_after(self._offset, limit=self._batch_size)
+        return self._offset
+
+    async def _run_batch(self) -> int:
+        batch = await self._log.read_after(await self._committed(), limit=self._batch_size)
         for logged in batch:
             if await self._handle(logged):
                 await self._checkpoint(logged.seq)
@@ -149,7 +175,7 @@ class ActionExecutor:
         await self._log.commit(self.consumer, seq)
         self._offset = seq
 
-    async def _execute(self, descriptor: ActionDescriptor, event: Event) -> None:
+    async def _execute(self, descriptor: ActionDescriptor, event: Event | None) -> None:
         record = await self._audit.get(descriptor.action_id)
         handler = self._handlers.get(descriptor.action_type)
         if record is not None:
@@ -194,7 +220,9 @@ class ActionExecutor:
         await self._audit.finish(descriptor.action_id, result, self._timing(context.now))
         self._count(descriptor, result)
 
-    async def _replay(self, record: AuditRecord, handler: Handler | None, event: Event) -> None:
+    async def _replay(
+        self, record: AuditRecord, handler: Handler | None, event: Event | None
+    ) -> None:
         """Meet an action again after a restart: finish its claim, or re-apply its state.
 
         An idempotent handler keeps its effect in state that is saved with the offset (the
