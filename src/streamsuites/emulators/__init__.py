@@ -8,7 +8,7 @@ API over HTTP and plays YouTube scenario files (:func:`load_youtube_scenario`); 
 
 from streamsuites.emulators._scenario import Scenario, ScenarioError, load_scenario, parse_scenario
 from streamsuites.emulators._serve import serve_twitch, serve_youtube
-from streamsuites.emulators._twitch_rules import SendPolicy
+from streamsuites.emulators._twitch_rules import JoinPolicy, SendPolicy
 from streamsuites.emulators._youtube_scenario import (
     YouTubeScenario,
     load_youtube_scenario,
@@ -23,6 +23,7 @@ __all__ = [
     "ClientLine",
     "Scenario",
     "ScenarioError",
+    "JoinPolicy",
     "SendPolicy",
     "Stream",
     "TwitchIrcEmulator",

@@ -16,6 +16,8 @@ from streamsuites.connectors.twitch.ratelimit import (
     CHAT_LIMIT,
     CHAT_WINDOW,
     DUPLICATE_WINDOW,
+    JOIN_LIMIT,
+    JOIN_WINDOW,
     PRIVILEGED_CHAT_LIMIT,
     SlidingWindow,
 )
@@ -24,8 +26,10 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
 __all__ = [
+    "JOIN_DROPPED",
     "KNOWN_CAPS",
     "SERVER",
+    "JoinPolicy",
     "Login",
     "LoginRefused",
     "SendPolicy",
@@ -40,6 +44,8 @@ SERVER: Final = "tmi.twitch.tv"
 KNOWN_CAPS: Final = frozenset({"twitch.tv/tags", "twitch.tv/commands", "twitch.tv/membership"})
 LOGIN_FAILED: Final = "Login authentication failed"
 BAD_AUTH: Final = "Improperly formatted auth"
+JOIN_DROPPED: Final = "join_ratelimit"
+"""The :attr:`ClientLine.refused` of a JOIN line the JOIN limit dropped (Twitch has no msg-id)."""
 _ANONYMOUS: Final = re.compile(r"justinfan\d+")
 NOTICE_TEXTS: Final[Mapping[str, str]] = {
     "msg_ratelimit": "Your message was not sent because you are sending messages too quickly.",
@@ -129,6 +135,30 @@ class SendPolicy:
         window.record(now)
         self._last[(login, channel)] = (text, now)
         return None
+
+
+class JoinPolicy:
+    """Twitch's JOIN limit as the server applies it: 20 attempts in any 10 s per account.
+
+    Each channel of a JOIN line is one attempt. Twitch answers an attempt over the limit with
+    nothing at all (clients see no JOIN echo and time out, e.g. tmi.js's "No response from
+    Twitch"), so the emulator drops it without a reply. A dropped attempt is not counted.
+    """
+
+    __slots__ = ("_limit", "_window", "_windows")
+
+    def __init__(self, *, limit: int = JOIN_LIMIT, window: float = JOIN_WINDOW) -> None:
+        self._limit = limit
+        self._window = window
+        self._windows: dict[str, SlidingWindow] = {}
+
+    def check(self, login: str, *, now: float) -> bool:
+        """Return whether `login` may JOIN at `now`, counting the attempt if it may."""
+        window = self._windows.setdefault(login, SlidingWindow(self._limit, self._window))
+        if window.delay(now) > 0:
+            return False
+        window.record(now)
+        return True
 
 
 def user_id(login: str) -> str:

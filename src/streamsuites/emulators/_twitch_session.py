@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Final, Protocol
 
 from streamsuites.connectors.twitch.protocol import IrcMessage, parse_line
 from streamsuites.emulators._twitch_rules import (
+    JOIN_DROPPED,
     KNOWN_CAPS,
     SERVER,
     Login,
@@ -57,6 +58,8 @@ _NEEDS_COMMANDS: Final = frozenset(
     }
 )
 _MAX_BATCH: Final = 256
+_SELF_RECORDED: Final = frozenset({"PRIVMSG", "JOIN"})
+"""Commands whose handler records the line itself, with the server's verdict."""
 
 
 class Hub(Protocol):
@@ -68,6 +71,10 @@ class Hub(Protocol):
 
     def record(self, session: Session, msg: IrcMessage, refused: str | None = None) -> None:
         """Note a line the client sent (and, for a PRIVMSG, why it was refused, if it was)."""
+        ...
+
+    def may_join(self, session: Session) -> bool:
+        """Count one JOIN attempt of `session`'s account; False if the JOIN limit drops it."""
         ...
 
     def join(self, session: Session, channel: str) -> list[IrcMessage]:
@@ -176,7 +183,7 @@ class Session:
             msg = parse_line(line)
             handler = self._handlers().get(msg.command)
             stop = handler is not None and handler(msg) is False
-            if msg.command != "PRIVMSG":
+            if msg.command not in _SELF_RECORDED:
                 self._hub.record(self, msg)
             if stop:
                 return
@@ -273,14 +280,21 @@ class Session:
         self._pongs += 1
 
     def _on_join(self, msg: IrcMessage) -> None:
-        if self.login is None or not msg.params:
-            return
-        for channel in msg.params[0].lower().split(","):
-            if channel.startswith("#") and channel[1:] and channel not in self.channels:
-                self.channels.add(channel)
-                self.send(IrcMessage(source=self._source(), command="JOIN", params=[channel]))
-                for reply in self._hub.join(self, channel):
-                    self.send(reply)
+        channels = msg.params[0].lower().split(",") if self.login and msg.params else []
+        dropped = [channel for channel in channels if not self._join(channel)]
+        self._hub.record(self, msg, JOIN_DROPPED if dropped else None)
+
+    def _join(self, channel: str) -> bool:
+        """Join one channel of a JOIN line; False if the JOIN limit dropped the attempt."""
+        if not self._hub.may_join(self):
+            log.debug("emulated session %d: JOIN %s over the limit, dropped", self.number, channel)
+            return False
+        if channel.startswith("#") and channel[1:] and channel not in self.channels:
+            self.channels.add(channel)
+            self.send(IrcMessage(source=self._source(), command="JOIN", params=[channel]))
+            for reply in self._hub.join(self, channel):
+                self.send(reply)
+        return True
 
     def _on_part(self, msg: IrcMessage) -> None:
         for channel in msg.params[0].lower().split(",") if msg.params else []:

@@ -2,8 +2,8 @@
 
 It listens on plain TCP, and optionally on TLS (with a certificate made at start) and on
 WebSocket. Each connection gets Twitch's login, CAP, JOIN and keepalive behaviour (see
-``_twitch_session``) and the server's send limits (``_twitch_rules``). Tests drive it in-process
-on ephemeral ports::
+``_twitch_session``) and the server's send and JOIN limits (``_twitch_rules``). Tests drive it
+in-process on ephemeral ports::
 
     emulator = TwitchIrcEmulator(tokens={"abc123": "bot"}, moderators={"alice": {"bot"}})
     await emulator.start(tls=True, websocket=True)
@@ -39,6 +39,7 @@ from streamsuites.emulators._links import StreamLink, WebSocketLink
 from streamsuites.emulators._scenario import FAULTS, Scenario, load_scenario, play
 from streamsuites.emulators._twitch_rules import (
     NOTICE_TEXTS,
+    JoinPolicy,
     Login,
     LoginRefused,
     SendPolicy,
@@ -90,7 +91,8 @@ class ClientLine:
     at: float
     """The emulator clock's wall time when it arrived."""
     refused: str | None = None
-    """For a PRIVMSG the server did not pass on: the msg-id (``msg_ratelimit``…) or a reason."""
+    """For a PRIVMSG the server did not pass on: the msg-id (``msg_ratelimit``…) or a reason;
+    for a JOIN line with a channel the JOIN limit dropped: ``join_ratelimit``."""
 
     @property
     def command(self) -> str:
@@ -115,7 +117,9 @@ class TwitchIrcEmulator:
     `moderators` maps a channel to the logins that moderate it (each channel's broadcaster is
     its own login). The server sends ``PING`` every `ping_interval` seconds and drops a
     connection that has not answered within `pong_timeout`. After ``RECONNECT`` it closes the
-    connection `reconnect_grace` seconds later, as Twitch does "shortly after".
+    connection `reconnect_grace` seconds later, as Twitch does "shortly after". `policy`
+    applies the chat limits and `join_policy` the JOIN limit (20 per 10 s per account; excess
+    JOINs get no answer at all, as on Twitch).
     """
 
     def __init__(
@@ -127,6 +131,7 @@ class TwitchIrcEmulator:
         pong_timeout: float = 10.0,
         reconnect_grace: float = 0.5,
         policy: SendPolicy | None = None,
+        join_policy: JoinPolicy | None = None,
         clock: Clock | None = None,
     ) -> None:
         self._tokens = {token: login.lower() for token, login in tokens.items()}
@@ -137,6 +142,7 @@ class TwitchIrcEmulator:
         self._pong_timeout = pong_timeout
         self._reconnect_grace = reconnect_grace
         self._policy = policy or SendPolicy()
+        self._join_policy = join_policy or JoinPolicy()
         self._clock: Clock = clock or SystemClock()
         self.sent: list[ClientLine] = []
         """Every line every client sent, in arrival order."""
@@ -380,6 +386,10 @@ class TwitchIrcEmulator:
         """Add a client line to :attr:`sent`."""
         self.sent.append(ClientLine(session.number, session.name, msg, self._clock.time(), refused))
         self._notify()
+
+    def may_join(self, session: Session) -> bool:
+        """Count a JOIN attempt against the account's JOIN limit; False drops it."""
+        return self._join_policy.check(session.name, now=self._clock.monotonic())
 
     def join(self, session: Session, channel: str) -> list[IrcMessage]:
         """Add `session` to `channel`; return NAMES, USERSTATE and ROOMSTATE for it."""

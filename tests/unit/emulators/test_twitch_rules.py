@@ -4,6 +4,7 @@ import pytest
 
 from streamsuites.connectors.twitch.protocol import IrcMessage, parse_line
 from streamsuites.emulators._twitch_rules import (
+    JoinPolicy,
     Login,
     LoginRefused,
     SendPolicy,
@@ -124,3 +125,26 @@ def test_privmsg_round_trips_through_the_parser_with_full_tags() -> None:
 def test_user_ids_are_stable_and_numeric() -> None:
     assert user_id("alice") == user_id("alice") != user_id("bob")
     assert user_id("alice").isdigit()
+
+
+def test_the_userstate_after_a_message_carries_its_id_and_the_joins_does_not() -> None:
+    after_send = userstate("alice", "bot", moderator=False, msg_id="m-9")
+    on_join = join_replies("alice", "bot", ["bot"], moderator=False)[2]
+    assert after_send.tags["id"] == "m-9"
+    assert on_join.command == "USERSTATE"
+    assert "id" not in on_join.tags
+
+
+def test_twenty_joins_per_window_then_dropped_until_the_window_slides() -> None:
+    policy = JoinPolicy()
+    assert all(policy.check("bot", now=0.0) for _ in range(20))
+    assert not policy.check("bot", now=9.9)
+    assert policy.check("bot", now=10.0)
+
+
+def test_the_join_limit_is_per_account_and_a_dropped_join_is_not_counted() -> None:
+    policy = JoinPolicy(limit=2, window=10.0)
+    assert [policy.check("bot", now=0.0) for _ in range(3)] == [True, True, False]
+    assert policy.check("other", now=0.0)
+    assert not policy.check("bot", now=5.0)
+    assert [policy.check("bot", now=10.0) for _ in range(3)] == [True, True, False]

@@ -52,8 +52,10 @@ class TwitchConfig:
     url: str = DEFAULT_URL
     """The WebSocket URL, used by the ``websocket`` transport only."""
     ca_file: str | None = None
-    idle_timeout: float = 300.0
-    """Seconds without any line before we probe with a PING (Twitch PINGs about every 5 min)."""
+    idle_timeout: float = 60.0
+    """Seconds without any line before we probe with a PING. Twitch PINGs only about every 5
+    minutes; probing sooner keeps a quiet but healthy channel from reading ``stale`` (after
+    ``stale_after_seconds``, 90 by default), and finds a dead one in ``idle + pong`` seconds."""
     pong_timeout: float = 10.0
     """Seconds to wait for any line after the probe before giving the connection up."""
     send_confirm_timeout: float = 1.0
@@ -79,7 +81,7 @@ class TwitchConfig:
             port=options.integer("port", _DEFAULT_PORTS[kind], low=1, high=65535),
             url=options.text("url", DEFAULT_URL),
             ca_file=options.text("ca_file", "") or None,
-            idle_timeout=options.seconds("idle_timeout", 300.0),
+            idle_timeout=options.seconds("idle_timeout", 60.0),
             pong_timeout=options.seconds("pong_timeout", 10.0),
             send_confirm_timeout=options.seconds("send_confirm_timeout", 1.0),
         )

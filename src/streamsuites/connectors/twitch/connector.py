@@ -3,23 +3,28 @@
 One :meth:`TwitchConnector.run` is one connection: CAP REQ, PASS (with a token), NICK, USER and
 CAP END (for standard IRCv3 servers; Twitch ignores the last two), then wait
 for ``001`` before reporting connected and JOINing every wanted channel (the desired state,
-re-applied on every connection, paced by :class:`JoinLimiter`). While connected it answers PING,
+re-applied on every connection, paced by :class:`JoinLimiter` in a task of its own, so the
+channels joined first are read while the rest wait their turn). While connected it answers PING,
 feeds USERSTATE/ROOMSTATE to the per-channel send limits, reports NOTICEs, emits events, and
 ends with an error class the supervisor understands: ``RECONNECT`` → :class:`Reconnect` (at
 once), a refused login → :class:`AuthError` (stop), silence → :class:`TransportError`.
 
 Sending (:meth:`TwitchConnector.send`, the outbox's ``Sender``) writes one PRIVMSG per part,
 then waits up to ``send_confirm_timeout`` for Twitch's answer. Twitch never echoes our own
-message, but it sends USERSTATE after an accepted PRIVMSG and a ``msg_*`` NOTICE after a refused
-one; USERSTATE confirms delivery, the NOTICE becomes a failure or a retry. When neither arrives
-in time the message counts as delivered because it was written: Twitch answers refusals at
-once, so silence almost always means acceptance.
+message, but it answers each PRIVMSG in order with a USERSTATE for that channel (accepted; it
+carries the new message's ``id``) or a ``msg_*`` NOTICE (refused). Nothing in the answer names
+the PRIVMSG, so the check is by elimination: the answer must be for the pending send's channel,
+a USERSTATE without ``id`` while that channel's JOIN is unanswered is the JOIN's, and an answer
+arriving after an earlier send gave up waiting (within ``_LATE_HORIZON``) is that send's. When
+no answer comes in time the message counts as delivered because it was written: Twitch answers
+refusals at once, so silence almost always means acceptance.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from typing import TYPE_CHECKING, Final, Literal, TypeAlias
 
 from streamsuites.actions.outbox import SendOutcome
@@ -70,6 +75,8 @@ AUTH_FAILURES: Final = frozenset(
 _OFFLINE_RETRY: Final = 5.0
 """Seconds the outbox waits before offering a message again while we are disconnected."""
 _LOST: Final = "connection closed before Twitch answered; delivery unknown"
+_LATE_HORIZON: Final = 10.0
+"""Seconds after which an unanswered send's answer is no longer expected."""
 
 
 _Handler: TypeAlias = "Callable[[IrcMessage, IrcTransport, ConnectorLink], Awaitable[None]]"
@@ -94,7 +101,12 @@ class TwitchConnector:
         self._limits: dict[str, ChannelLimits] = {}
         self._live: IrcTransport | None = None
         """The transport, from welcome until the connection ends; None means "not connected"."""
+        self._joiner: asyncio.Task[None] | None = None
         self._pending: dict[str, asyncio.Future[SendOutcome]] = {}
+        self._joining: set[str] = set()
+        """Channels JOINed on this connection whose JOIN USERSTATE has not come yet."""
+        self._late: dict[str, deque[float]] = {}
+        """Per channel, when each send that stopped waiting for its answer stopped."""
         self._send_lock = asyncio.Lock()
         self._handlers: dict[str, _Handler] = {
             "001": self._on_welcome,
@@ -117,9 +129,16 @@ class TwitchConnector:
                     link.frame_received()
                     await self._handle(msg, transport, link, batcher)
         finally:
-            self._live = None
+            self._live, self._joining, self._late = None, set(), {}
+            await self._stop_joining()
             self._settle_all(SendOutcome.failed(_LOST))
             await transport.close()
+
+    async def _stop_joining(self) -> None:
+        joiner, self._joiner = self._joiner, None
+        if joiner is not None:
+            joiner.cancel()  # a write error there is the read loop's to report, so ignore it
+            await asyncio.gather(joiner, return_exceptions=True)
 
     async def _login(self, transport: IrcTransport) -> None:
         await transport.write(CAPABILITIES)
@@ -143,14 +162,17 @@ class TwitchConnector:
         return line
 
     async def _probe(self, transport: IrcTransport, link: ConnectorLink) -> str | None:
+        # A quiet channel is normal (Twitch itself PINGs only every ~5 minutes): the probe is
+        # routine, and only an unanswered one is news.
         idle = self.config.idle_timeout
-        link.notice("warning", f"twitch: no data for {idle:g}s; connection stale, sent PING")
+        _log.debug("no data for %gs; sending PING", idle)
         await transport.write("PING :tmi.twitch.tv")
         try:
             async with asyncio.timeout(self.config.pong_timeout):
                 return await transport.readline()
         except TimeoutError:
             reason = f"no data for {idle + self.config.pong_timeout:g}s; PING unanswered"
+            link.notice("warning", f"twitch: connection stale ({reason}); reconnecting")
             raise TransportError(reason, platform="twitch", code="stale") from None
 
     async def _handle(
@@ -170,15 +192,16 @@ class TwitchConnector:
     ) -> None:
         self._live = transport
         link.connected()
-        await self._join_all(transport)
+        self._joiner = asyncio.create_task(self._join_all(transport), name="twitch-join")
 
     async def _join_all(self, transport: IrcTransport) -> None:
-        """JOIN every wanted channel, 20 per 10 s; waits (without reading) beyond 20."""
+        """JOIN every wanted channel, 20 per 10 s; beyond 20 it sleeps while reading goes on."""
         wanted = list(self.config.channels)
         while wanted:
             now = self._clock.monotonic()
             batch = self._joins.take(wanted, now)
             for channel in batch:
+                self._joining.add(channel)
                 await transport.write(f"JOIN #{channel}")
             wanted = wanted[len(batch) :]
             if wanted:
@@ -208,7 +231,7 @@ class TwitchConnector:
         _log.log(logging.WARNING if level == "warning" else logging.INFO, "%s: %s", where, text)
         if channel and is_send_notice(msg_id):
             effect = self._channel_limits(channel).on_notice(msg_id, self._clock.monotonic())
-            self._settle(channel, effect.outcome())
+            self._answer(channel, effect.outcome())
 
     async def _on_userstate(
         self, msg: IrcMessage, transport: IrcTransport, link: ConnectorLink
@@ -217,7 +240,10 @@ class TwitchConnector:
         roles = user_roles(msg)
         privileged = "broadcaster" in roles or "moderator" in roles
         self._channel_limits(channel).set_privileged(privileged)
-        self._settle(channel, SendOutcome.delivered())
+        if channel in self._joining and not msg.tags.get("id"):
+            self._joining.discard(channel)  # the JOIN's USERSTATE, not a PRIVMSG's
+        else:
+            self._answer(channel, SendOutcome.delivered())
 
     async def _on_roomstate(
         self, msg: IrcMessage, transport: IrcTransport, link: ConnectorLink
@@ -271,9 +297,26 @@ class TwitchConnector:
             async with asyncio.timeout(self.config.send_confirm_timeout):
                 return await answer
         except TimeoutError:
+            self._overdue(channel).append(self._clock.monotonic())
             return SendOutcome.delivered()  # written and not refused in time: see the docstring
         finally:
             self._pending.pop(channel, None)
+
+    def _answer(self, channel: str, outcome: SendOutcome) -> None:
+        """Settle the send pending in `channel`, unless this answers an earlier, late one."""
+        late = self._overdue(channel)
+        if late:
+            late.popleft()
+            _log.info("#%s: late answer to an earlier message (%s)", channel, outcome.status)
+        else:
+            self._settle(channel, outcome)
+
+    def _overdue(self, channel: str) -> deque[float]:
+        """When each send in `channel` still owed an answer stopped waiting, oldest first."""
+        late = self._late.setdefault(channel, deque())
+        while late and late[0] < self._clock.monotonic() - _LATE_HORIZON:
+            late.popleft()  # too old: that answer is not coming
+        return late
 
     def _settle(self, channel: str, outcome: SendOutcome) -> None:
         answer = self._pending.pop(channel, None)

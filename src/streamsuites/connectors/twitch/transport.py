@@ -22,6 +22,9 @@ __all__ = ["IrcTransport", "StreamTransport", "WebSocketTransport", "open_transp
 
 _LINE_LIMIT: Final = 64 * 1024
 """Longest line accepted; Twitch's lines with tags stay well under 10 KiB."""
+_WS_CLOSE_TIMEOUT: Final = 2.0
+"""Seconds a WebSocket close waits for the server's close frame (aiohttp's default is 10 s,
+which a half-open connection would spend in full before the reconnect could start)."""
 
 
 class IrcTransport(Protocol):
@@ -121,9 +124,13 @@ class WebSocketTransport:
     async def connect(self) -> None:
         """Open the WebSocket."""
         self._session = aiohttp.ClientSession()
+        timeout = aiohttp.ClientWSTimeout(ws_close=_WS_CLOSE_TIMEOUT)
         try:
-            self._ws = await self._session.ws_connect(self._url, ssl=self._tls, autoping=True)
+            self._ws = await self._session.ws_connect(
+                self._url, ssl=self._tls, autoping=True, timeout=timeout
+            )
         except (aiohttp.ClientError, OSError) as exc:
+            await self.close()  # the session would otherwise wait for the connector's close
             raise TransportError(f"cannot connect to {self._url}: {exc}") from exc
 
     async def readline(self) -> str | None:

@@ -28,7 +28,7 @@ def test_defaults_are_twitch_over_tls_with_an_anonymous_login() -> None:
     assert config.nick.startswith("justinfan") and config.nick[9:].isdigit()
     assert config.anonymous and config.token is None
     assert (config.transport, config.host, config.port) == ("tls", "irc.chat.twitch.tv", 6697)
-    assert (config.idle_timeout, config.pong_timeout) == (300.0, 10.0)
+    assert (config.idle_timeout, config.pong_timeout) == (60.0, 10.0)
 
 
 def test_a_token_gets_the_oauth_prefix_and_needs_a_nick() -> None:
