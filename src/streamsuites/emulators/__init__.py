@@ -2,7 +2,9 @@
 
 :class:`TwitchIrcEmulator` speaks Twitch's IRC dialect over TCP, TLS and WebSocket and plays
 scenario files (:func:`load_scenario`); :class:`YouTubeApiEmulator` serves the YouTube Data
-API over HTTP and plays YouTube scenario files (:func:`load_youtube_scenario`); see
+API over HTTP and plays YouTube scenario files (:func:`load_youtube_scenario`);
+:class:`HlsEmulator` serves a live HLS stream made by ffmpeg (a test pattern with a clock and a
+tone); :class:`TwitchHelixEmulator` answers Twitch's Helix "Create Clip". See
 ``docs/emulators.md``.
 """
 
@@ -14,6 +16,8 @@ from streamsuites.emulators._youtube_scenario import (
     load_youtube_scenario,
     parse_youtube_scenario,
 )
+from streamsuites.emulators.hls import HlsEmulator
+from streamsuites.emulators.twitch_helix import HelixToken, TwitchHelixEmulator
 from streamsuites.emulators.twitch_irc import ClientLine, TwitchIrcEmulator
 from streamsuites.emulators.youtube_api import ApiCall, Author, Stream, YouTubeApiEmulator
 
@@ -21,11 +25,14 @@ __all__ = [
     "ApiCall",
     "Author",
     "ClientLine",
+    "HelixToken",
+    "HlsEmulator",
+    "JoinPolicy",
     "Scenario",
     "ScenarioError",
-    "JoinPolicy",
     "SendPolicy",
     "Stream",
+    "TwitchHelixEmulator",
     "TwitchIrcEmulator",
     "YouTubeApiEmulator",
     "YouTubeScenario",
