@@ -32,6 +32,9 @@ __all__ = ["DispatchStats", "OutboxDispatcher"]
 _log = logging.getLogger("streamsuites.actions.outbox")
 
 DEFAULT_POLL_INTERVAL: Final = 1.0
+EXPIRE_EVERY: Final = 1.0
+"""Seconds between two expiry sweeps: a sweep is a write transaction, and a time to live is
+minutes long, so sweeping before every send would only put a commit in each reply's way."""
 
 
 @dataclass(slots=True)
@@ -66,6 +69,7 @@ class OutboxDispatcher:
         self._poll_interval = poll_interval
         self._sender: Sender | None = None
         self._paused_until = 0.0
+        self._next_sweep = 0.0
         self._wake = asyncio.Event()
 
     @property
@@ -105,7 +109,10 @@ class OutboxDispatcher:
 
     async def run_once(self) -> int:
         """Expire what is due, then send every row that may go now; return rows finished."""
-        finished = await self._expire()
+        finished = 0
+        if self._clock.time() >= self._next_sweep:
+            self._next_sweep = self._clock.time() + EXPIRE_EVERY
+            finished = await self._expire()
         while (row := await self._next_due()) is not None:
             if not await self._deliver(row):
                 break

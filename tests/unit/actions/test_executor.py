@@ -377,16 +377,17 @@ async def test_backfill_never_fires_triggers(log, db, state, clock):
 
 
 @pytest.mark.asyncio
-async def test_state_is_saved_before_each_commit(log, db, state, clock):
+async def test_state_is_saved_once_per_batch_before_the_offset_commit(log, db, state, clock):
     saved: list[tuple[int, int]] = []
 
     async def save_state(seq: int) -> None:
         saved.append((seq, await log.offset("actions")))
 
-    await log.append([chat(1, "!hello"), chat(2, "chat"), chat(3, "chat")])
+    await log.append([chat(1, "!hello"), chat(2, "chat"), chat(3, "!hello")])
     await make(log, db, state, clock, save_state=save_state).run_once()
 
-    assert saved == [(1, 0), (3, 1)]
+    assert saved == [(3, 0)]
+    assert await log.offset("actions") == 3
 
 
 @pytest.mark.asyncio
