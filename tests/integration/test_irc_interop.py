@@ -145,6 +145,9 @@ class Recording:
             self._read.append(line)
         return line
 
+    def buffered(self) -> bool:
+        return self._inner.buffered()
+
     async def write(self, line: str) -> None:
         self._written.append(line)
         await self._inner.write(line)

@@ -152,11 +152,15 @@ class TwitchConnector:
 
     async def _next_line(self, transport: IrcTransport, link: ConnectorLink) -> str:
         """Return the next line; after `idle_timeout` of silence probe once with PING."""
-        try:
-            async with asyncio.timeout(self.config.idle_timeout):
-                line = await transport.readline()
-        except TimeoutError:
-            line = await self._probe(transport, link)
+        if transport.buffered():
+            # Already here: no need to arm the idle timer (which costs more than the parse).
+            line = await transport.readline()
+        else:
+            try:
+                async with asyncio.timeout(self.config.idle_timeout):
+                    line = await transport.readline()
+            except TimeoutError:
+                line = await self._probe(transport, link)
         if line is None:
             raise TransportError("Twitch closed the connection", platform="twitch")
         return line

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ssl
+from collections import deque
 from typing import TYPE_CHECKING, Final, Protocol
 
 import aiohttp
@@ -38,6 +39,10 @@ class IrcTransport(Protocol):
         """Return the next line without CR LF, or None once the peer has closed."""
         ...
 
+    def buffered(self) -> bool:
+        """Whether a whole line has arrived already, so `readline` returns without waiting."""
+        ...
+
     async def write(self, line: str) -> None:
         """Send one line (CR LF is added)."""
         ...
@@ -64,12 +69,18 @@ def ssl_context(ca_file: str | None) -> ssl.SSLContext:
 
 
 class StreamTransport:
-    """IRC over a TCP socket, plain or TLS."""
+    """IRC over a TCP socket, plain or TLS.
+
+    It reads what the socket has (up to 64 KiB at a time) and splits it into lines itself, so a
+    burst of chat costs one read, and :meth:`buffered` can tell that the next line is there.
+    """
 
     def __init__(self, host: str, port: int, tls: ssl.SSLContext | None) -> None:
         self._host, self._port, self._tls = host, port, tls
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
+        self._lines: deque[str] = deque()
+        self._partial = b""
 
     async def connect(self) -> None:
         """Open the socket (and do the TLS handshake)."""
@@ -82,15 +93,33 @@ class StreamTransport:
 
     async def readline(self) -> str | None:
         """Return the next line, or None at end of stream."""
+        while not self._lines:
+            data = await self._read()
+            if not data:
+                partial, self._partial = self._partial, b""
+                return _decode(partial) if partial else None
+            self._split(data)
+        return self._lines.popleft()
+
+    def buffered(self) -> bool:
+        """Whether a whole line is waiting."""
+        return bool(self._lines)
+
+    async def _read(self) -> bytes:
         if self._reader is None:
             raise TransportError("not connected")
         try:
-            data = await self._reader.readline()
-        except (OSError, ValueError) as exc:
+            return await self._reader.read(_LINE_LIMIT)
+        except OSError as exc:
             raise TransportError(f"read failed: {exc}") from exc
-        if not data:
-            return None
-        return data.decode("utf-8", errors="replace").rstrip("\r\n")
+
+    def _split(self, data: bytes) -> None:
+        # A LF byte never occurs inside a multi-byte UTF-8 character, so splitting the bytes
+        # first and decoding each line is safe across reads that cut a character in two.
+        *lines, self._partial = (self._partial + data).split(b"\n")
+        if len(self._partial) > _LINE_LIMIT:
+            raise TransportError(f"a line longer than {_LINE_LIMIT} bytes")
+        self._lines.extend(_decode(line) for line in lines)
 
     async def write(self, line: str) -> None:
         """Write one line and wait until the socket has taken it."""
@@ -133,6 +162,10 @@ class WebSocketTransport:
             await self.close()  # the session would otherwise wait for the connector's close
             raise TransportError(f"cannot connect to {self._url}: {exc}") from exc
 
+    def buffered(self) -> bool:
+        """Whether a line of the last frame is still waiting."""
+        return bool(self._lines)
+
     async def readline(self) -> str | None:
         """Return the next line, reading frames as needed; None once the socket closes."""
         while not self._lines:
@@ -170,3 +203,7 @@ class WebSocketTransport:
             await ws.close()
         if session is not None:
             await session.close()
+
+
+def _decode(line: bytes) -> str:
+    return line.decode("utf-8", errors="replace").rstrip("\r")
