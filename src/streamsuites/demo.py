@@ -4,18 +4,24 @@ Twitch chat comes from the Twitch IRC emulator and YouTube chat from the YouTube
 emulator (:mod:`streamsuites.emulators`), both started here on free ports and playing their
 scenarios in a loop. Each creator's bot logs in with credentials the emulators accept (a Twitch
 token; a YouTube OAuth refresh token), so replies are really sent: PRIVMSG over IRC and
-``liveChatMessages.insert`` over HTTP. Everything else is the real runtime: log, triggers,
-outbox, polls, quota planner, state files.
+``liveChatMessages.insert`` over HTTP. When ffmpeg is installed, a live HLS test stream
+(:class:`~streamsuites.emulators.hls.HlsEmulator`) is every Twitch creator's ``clip_source``, so
+``!clip`` in the demo chat makes a real MP4 under the data dir's ``clips/``; without ffmpeg the
+demo runs the same and reports ``clips unavailable: ffmpeg not found``. Everything else is the
+real runtime: log, triggers, outbox, polls, quota planner, clips, state files.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import secrets
 from typing import TYPE_CHECKING, Final
 
+from streamsuites.clips.ffmpeg import FFMPEG_NOT_FOUND, FFmpegNotFound, locate_ffmpeg
+from streamsuites.clips.settings import clips_settings
 from streamsuites.connectors.registry import default_connectors
 from streamsuites.emulators import (
     Scenario,
@@ -25,9 +31,11 @@ from streamsuites.emulators import (
     load_scenario,
     load_youtube_scenario,
 )
+from streamsuites.emulators.hls import HlsEmulator
 from streamsuites.runtime import Runtime
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
     from pathlib import Path
 
     from streamsuites.config.model import Config, Creator, CreatorPlatform
@@ -76,17 +84,18 @@ async def run_demo(
                 twitch.tcp_port,
             )
             _log.info("YouTube Data API emulator on %s", youtube.url)
-            demo_config = _aimed_at(config, twitch, youtube)
-            runtime = Runtime(demo_config, options, connectors=default_connectors())
-            async with asyncio.TaskGroup() as tasks:
-                players = [
-                    tasks.create_task(_play_twitch(twitch, scenario)),
-                    tasks.create_task(_play_youtube(youtube, youtube_scenario)),
-                    tasks.create_task(_announce(runtime, demo_config)),
-                ]
-                await runtime.run(stop)
-                for player in players:
-                    player.cancel()
+            async with _test_stream(config, options) as stream:
+                demo_config = _with_clip_source(_aimed_at(config, twitch, youtube), stream)
+                runtime = Runtime(demo_config, options, connectors=default_connectors())
+                async with asyncio.TaskGroup() as tasks:
+                    players = [
+                        tasks.create_task(_play_twitch(twitch, scenario)),
+                        tasks.create_task(_play_youtube(youtube, youtube_scenario)),
+                        tasks.create_task(_announce(runtime, demo_config)),
+                    ]
+                    await runtime.run(stop)
+                    for player in players:
+                        player.cancel()
         finally:
             await youtube.close()
     finally:
@@ -106,9 +115,62 @@ async def _announce(runtime: Runtime, config: Config) -> None:
         f"  pop-out chat and replay:      {base}/chat?creator={creator}",
         f"  dashboard:                    {base}/dashboard",
         f"  moderator token for the chat send box: {config.environ[WEB_TOKEN_ENV]}",
+        _clips_line(runtime),
         "Ctrl-C stops it cleanly.",
     ]
     print("\n".join(lines), flush=True)
+
+
+def _clips_line(runtime: Runtime) -> str:
+    clips = runtime.clips
+    if clips.unavailable is not None:
+        return f"{clips.unavailable}; the demo runs without clips"
+    if not clips.sources:
+        return "clips: no clip_source configured"
+    return f"clips: !clip in the Twitch chat cuts the test stream into {clips.settings.output_dir}"
+
+
+@contextlib.asynccontextmanager
+async def _test_stream(config: Config, options: RuntimeOptions) -> AsyncIterator[str | None]:
+    """Serve the live HLS test stream while the demo runs; yield its URL (None without ffmpeg)."""
+    stream = await _started_stream(clips_settings(config, data_dir=options.data_dir).ffmpeg_path)
+    if stream is None:
+        yield None
+        return
+    try:
+        _log.info("HLS test stream on %s", stream.url)
+        yield stream.url
+    finally:
+        await stream.close()
+
+
+async def _started_stream(ffmpeg_path: str | None) -> HlsEmulator | None:
+    try:
+        stream = HlsEmulator(locate_ffmpeg(ffmpeg_path))
+    except FFmpegNotFound:
+        _log.warning("%s: the demo runs without clips", FFMPEG_NOT_FOUND)
+        return None
+    try:
+        await stream.start()
+    except (OSError, RuntimeError, TimeoutError) as exc:
+        _log.warning("the HLS test stream did not start (%s): the demo runs without clips", exc)
+        return None
+    return stream
+
+
+def _with_clip_source(config: Config, url: str | None) -> Config:
+    """Return `config` with the test stream as every Twitch creator's ``clip_source``."""
+    if url is None:
+        return config
+    creators = []
+    for creator in config.creators:
+        platforms = dict(creator.platforms)
+        twitch = platforms.get("twitch")
+        if twitch is not None and twitch.enabled and "clip_source" not in twitch.options:
+            options = {**twitch.options, "clip_source": url}
+            platforms["twitch"] = dataclasses.replace(twitch, options=options)
+        creators.append(dataclasses.replace(creator, platforms=platforms))
+    return dataclasses.replace(config, creators=tuple(creators))
 
 
 async def _play_twitch(emulator: TwitchIrcEmulator, scenario: Scenario) -> None:

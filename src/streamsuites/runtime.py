@@ -3,8 +3,8 @@
 Start-up: open the event log and the actions database, restore the automation state, plan every
 (creator, platform) connector, write a first snapshot, then run the supervisors, the action
 executor, one outbox dispatcher per running connector, the job worker (when job kinds are
-registered), the web server (when configured), the state publisher and the retention loop as
-named child tasks.
+registered; the ``clip`` kind always is), one task per clip capture, the web
+server (when configured), the state publisher and the retention loop as named child tasks.
 
 Shutdown, on ``stop``: close the web server, close the intake (connectors can add no more
 events) and wait for the appends under way to commit, let running jobs finish or requeue them,
@@ -28,9 +28,10 @@ from streamsuites.actions.audit import AuditLog
 from streamsuites.actions.database import ActionDatabase
 from streamsuites.actions.dispatcher import OutboxDispatcher
 from streamsuites.actions.executor import ActionExecutor
-from streamsuites.actions.handlers import SendChatHandler, build_handlers
+from streamsuites.actions.handlers import ClipJobHandler, SendChatHandler, build_handlers
 from streamsuites.actions.webhook import WebhookClient, WebhookHandler
 from streamsuites.automation import Automation, AutomationStore
+from streamsuites.clips.service import ClipService
 from streamsuites.clock import SystemClock
 from streamsuites.connectors.base import ConnectorServices, ConnectorSpec
 from streamsuites.connectors.plan import ConnectorPlan, plan_connectors
@@ -116,7 +117,12 @@ class Runtime:
         self._factories = dict(connectors or {})
         self._rng = rng or random.Random()
         self._dispatchers: dict[tuple[str, str], OutboxDispatcher] = {}
-        self.job_kinds: list[JobKind] = []
+        self.clips = ClipService.from_config(
+            config, data_dir=options.data_dir, db=self.db, log=self.log, clock=self.clock,
+            rng=self._rng,
+        )  # fmt: skip
+        """Clip captures, the ``clip`` job kind and the clip exports."""
+        self.job_kinds: list[JobKind] = [self.clips.job_kind()]
         """The job kinds the worker runs; add them before ``run`` (no kinds: no worker)."""
         self.jobs: JobWorker | None = None
         """The job worker while the runtime runs with job kinds."""
@@ -193,6 +199,7 @@ class Runtime:
                 tasks.create_task(publisher.run(), name="state-publisher"),
                 tasks.create_task(self._retention(), name="event-log-retention"),
                 tasks.create_task(self._run_jobs(), name="job-worker"),
+                *self._captures(tasks),
                 *(
                     tasks.create_task(d.run(), name=f"outbox:{d.source}")
                     for d in self._dispatchers.values()
@@ -238,6 +245,7 @@ class Runtime:
         send = SendChatHandler(notify=self._notify_outbox, connectors=self._dispatchers.keys())
         handlers = build_handlers(
             send_chat=send,
+            clip_jobs=ClipJobHandler(notify=self._notify_jobs),
             interactive=automation,
             webhook=WebhookHandler(webhooks, env=self.config.environ),
         )
@@ -276,6 +284,17 @@ class Runtime:
 
     def _notify_outbox(self, creator_id: str, platform: str) -> None:
         self._dispatchers[(creator_id, platform)].notify()
+
+    def _notify_jobs(self) -> None:
+        if self.jobs is not None:
+            self.jobs.notify()
+
+    def _captures(self, tasks: asyncio.TaskGroup) -> list[asyncio.Task[None]]:
+        """Start one named task per clip capture; they stop after the job drain."""
+        return [
+            tasks.create_task(self.clips.run_capture(key), name=f"clip-capture:{key[0]}/{key[1]}")
+            for key in self.clips.captures
+        ]
 
     def _job_worker(self) -> JobWorker | None:
         if not self.job_kinds:
@@ -321,6 +340,8 @@ class Runtime:
             job_totals=JobStore(self.db).totals,
             quotas=self._quota_usages,
             documents=lambda now: build_interactive_files(automation.interactive, now),
+            stored_documents=self.clips.documents,
+            status=self.clips.status,
         )
 
     def _close_shared(self) -> None:

@@ -80,7 +80,7 @@ class Webhook:
 @pytest_asyncio.fixture
 async def webhook() -> AsyncIterator[Webhook]:
     hook = Webhook()
-    app = web.Application()
+    app = web.Application(client_max_size=25 * 2**20)  # Discord takes files of many MiB
     app.router.add_post("/api/webhooks/1/token", hook.handle)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
@@ -123,6 +123,20 @@ async def test_discord_gets_the_file_and_the_title_as_multipart(
     assert payload["type"] == "application/json"
     assert json.loads(payload["data"]) == {"content": TITLE, "allowed_mentions": {"parse": []}}
     assert parts["files[0]"] == {"filename": "Ab12Cd.mp4", "type": "video/mp4", "data": VIDEO}
+
+
+@pytest.mark.asyncio
+async def test_a_clip_of_several_megabytes_is_uploaded_whole(
+    webhook: Webhook, clip: ClipResult
+) -> None:
+    big = VIDEO * 300  # about 3 MiB: aiohttp treats bodies over 1 MiB differently
+    clip.video_path.write_bytes(big)
+    target = DiscordWebhook.from_env({DISCORD_WEBHOOK_ENV: webhook.url})
+    assert target is not None
+    outcome = await target.publish(clip, creator_id="alice1")
+    assert outcome.ok, outcome.reason
+    (parts,) = webhook.received
+    assert parts["files[0]"] == {"filename": "Ab12Cd.mp4", "type": "video/mp4", "data": big}
 
 
 @pytest.mark.asyncio

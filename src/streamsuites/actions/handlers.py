@@ -177,11 +177,16 @@ def _message(descriptor: ActionDescriptor, text: str, event: Event | None) -> Ou
 class ClipJobHandler:
     """Queues ``enqueue_clip_job`` as a durable job (``job_id`` = ``action_id``).
 
-    The job's payload keeps the action's payload under ``request`` with where it came from.
+    The job's payload keeps the action's payload under ``request`` with where it came from:
+    the platform, trigger and event, the event's chat ``channel`` (so the job's reply goes
+    back to the same chat) and ``requested_at``, the event's time, which is the moment the
+    clip is cut around. `notify` (the job worker's) is called once the row is committed, so
+    the clip starts at once rather than at the worker's next poll.
     """
 
-    def __init__(self, *, kind: str = "clip") -> None:
+    def __init__(self, *, kind: str = "clip", notify: Callable[[], None] | None = None) -> None:
         self.kind = kind
+        self._notify = notify
 
     def stage(self, descriptor: ActionDescriptor, context: ActionContext) -> Staged | ActionResult:
         """Return the job row for `descriptor`."""
@@ -189,8 +194,12 @@ class ClipJobHandler:
             "platform": descriptor.platform,
             "trigger_id": descriptor.trigger_id,
             "event_id": descriptor.event_id,
+            "requested_at": descriptor.created_at.timestamp(),
             "request": descriptor.payload,
         }
+        event = context.event
+        if event is not None and event.platform == descriptor.platform:
+            payload["channel"] = event.channel
         write = partial(
             job_store.insert_job,
             job_id=descriptor.action_id,
@@ -199,7 +208,7 @@ class ClipJobHandler:
             payload=payload,
             now=context.now,
         )
-        return Staged(ActionResult.succeeded("job queued"), write)
+        return Staged(ActionResult.succeeded("job queued"), write, self._notify)
 
 
 class InteractiveHandler:

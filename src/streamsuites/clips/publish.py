@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import json
 import shutil
 from dataclasses import dataclass
@@ -178,8 +179,9 @@ def _upload_form(clip: ClipResult) -> aiohttp.FormData:
     form = aiohttp.FormData()
     form.add_field("payload_json", json.dumps(_message(clip.title)),
                    content_type="application/json")  # fmt: skip
-    form.add_field("files[0]", clip.video_path.read_bytes(), filename=clip.video_path.name,
-                   content_type="video/mp4")  # fmt: skip
+    # A file object, not bytes: aiohttp warns about (and may refuse) bytes bodies over 1 MiB.
+    video = io.BytesIO(clip.video_path.read_bytes())
+    form.add_field("files[0]", video, filename=clip.video_path.name, content_type="video/mp4")
     return form
 
 

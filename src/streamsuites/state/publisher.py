@@ -60,6 +60,10 @@ def _no_documents(now: float) -> Mapping[str, object]:
     return {}
 
 
+async def _no_stored_documents(now: float) -> Mapping[str, object]:
+    return {}
+
+
 class StatePublisher:
     """Publishes the runtime snapshot, telemetry, quotas and jobs into `state_dir`.
 
@@ -68,7 +72,9 @@ class StatePublisher:
     `log` gives the event log's totals for the replay block (None: replay unavailable);
     `quotas` and `jobs` return what the quota tracker and job system know; `documents(now)`
     returns further state files (path → payload) written with every snapshot, such as the
-    poll, tally and scoreboard exports.
+    poll, tally and scoreboard exports, and `stored_documents(now)` those read from a
+    database (clips.json); `status(now)` returns further top-level blocks of the snapshot
+    (the clip captures' health).
     The config fingerprint taken at construction is the restart-intent baseline.
     """
 
@@ -87,6 +93,10 @@ class StatePublisher:
         jobs: Callable[[], Awaitable[Sequence[JobView]]] = _no_jobs,
         job_totals: Callable[[], Awaitable[Mapping[tuple[str, str], int]]] | None = None,
         documents: Callable[[float], Mapping[str, object]] = _no_documents,
+        stored_documents: Callable[[float], Awaitable[Mapping[str, object]]] = (
+            _no_stored_documents
+        ),
+        status: Callable[[float], Mapping[str, object]] = _no_documents,
     ) -> None:
         root = resolve_publish_root(publish_root, config.environ, config)
         self.writer = StateWriter(state_dir, root)
@@ -94,6 +104,7 @@ class StatePublisher:
         self._version, self._build = version, build
         self._log, self._quotas, self._jobs, self._documents = log, quotas, jobs, documents
         self._job_totals = job_totals
+        self._stored_documents, self._status = stored_documents, status
         self._rates = RateTracker()
         self._baseline = fingerprint(config.directory)
         self._restart_logged = False
@@ -121,13 +132,15 @@ class StatePublisher:
             replay=replay,
             restart_intent=self._restart_intent(),
         )
+        stored = await self._read_stored(now)
         return self._write_all(
             {
-                SNAPSHOT_FILE: snapshot,
+                SNAPSHOT_FILE: {**snapshot, **self._status(now)},
                 "telemetry/events.json": build_events(self._state.events, now=now),
                 "telemetry/errors.json": build_errors(self._state.errors, now=now),
                 "telemetry/rates.json": build_rates(self._rates, now=now),
                 **self._documents(now),
+                **stored,
             }
         )
 
@@ -165,6 +178,14 @@ class StatePublisher:
 
     def _write_all(self, documents: dict[str, Any]) -> bool:
         return all([self.writer.write(path, doc) for path, doc in documents.items()])
+
+    async def _read_stored(self, now: float) -> Mapping[str, object]:
+        try:
+            return await self._stored_documents(now)
+        except Exception:
+            # The snapshot itself must still be written; those files are retried next tick.
+            logger.exception("reading stored state documents failed")
+            return {}
 
     async def _replay_stats(self) -> LogStats | None:
         if self._log is None:
