@@ -37,7 +37,7 @@ from streamsuites.web import WebOptions
 from tests.support import REPO, require_binary
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Callable, Sequence
+    from collections.abc import AsyncIterator, Callable, Mapping, Sequence
     from pathlib import Path
 
 
@@ -116,8 +116,10 @@ def stack_config(
     twitch_port: int,
     interactive: InteractiveConfig | None = None,
     limits: Limits | None = None,
+    triggers: Sequence[Mapping[str, Any]] = (),
 ) -> Config:
-    """Return a one-creator config: alice on the emulator's Twitch, polls per `interactive`."""
+    """Return a one-creator config: alice on the emulator's Twitch, polls per `interactive`,
+    the entries of triggers.json given as `triggers`."""
     twitch = CreatorPlatform(
         platform="twitch",
         enabled=True,
@@ -141,6 +143,7 @@ def stack_config(
         tiers={},
         environ={"E2E_TWITCH": TOKEN},
         interactive=interactive or InteractiveConfig(),
+        triggers=tuple(triggers),
     )
 
 
@@ -182,6 +185,7 @@ async def running_stack(
     interactive: InteractiveConfig | None = None,
     limits: Limits | None = None,
     port: int | None = None,
+    triggers: Sequence[Mapping[str, Any]] = (),
 ) -> AsyncIterator[Stack]:
     """Run the emulator and the runtime with its web server (on `port`) until the block ends."""
     emulator = TwitchIrcEmulator(tokens={TOKEN: "bot"}, reconnect_grace=0.05)
@@ -192,7 +196,7 @@ async def running_stack(
         if seed:
             await seed_log(options.database, seed)
         assert emulator.tcp_port is not None, "a started emulator listens on TCP"
-        config = stack_config(tmp_path / "config", emulator.tcp_port, interactive, limits)
+        config = stack_config(tmp_path / "config", emulator.tcp_port, interactive, limits, triggers)
         runtime = Runtime(config, options, connectors=default_connectors())
         stop = asyncio.Event()
         task = asyncio.create_task(runtime.run(stop))

@@ -6,10 +6,17 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+import msgspec
 import pytest
 from playwright.async_api import expect
 
-from tests.e2e.harness import OPERATOR_TOKEN, chat_events, running_stack, watched_page
+from tests.e2e.harness import (
+    OPERATOR_TOKEN,
+    chat_events,
+    running_stack,
+    watched_browser,
+    watched_page,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -50,6 +57,8 @@ async def test_replay_pages_back_through_ten_thousand_messages(
     seed = chat_events(texts, start=START, step=timedelta(seconds=1))
     async with running_stack(tmp_path, seed=seed) as stack, watched_page(stack.base_url) as watched:
         page = watched.page
+        requested: list[str] = []
+        page.on("request", lambda request: requested.append(request.url))
         await page.goto("/chat?creator=alice&mode=replay")
         body = await stack.get_json("/api/v1/creators/alice/sessions")
         [seeded] = [s["session_id"] for s in body["sessions"] if s["event_count"] == SEEDED]
@@ -69,6 +78,9 @@ async def test_replay_pages_back_through_ten_thousand_messages(
         await expect(page.locator(".vlist-row").first).to_contain_text(
             re.compile(r"seeded message 0(49|50)\d\d")
         )
+        pages_asked = [url for url in requested if "/api/v1/events" in url]
+        assert len(pages_asked) >= pages
+        assert all(f"session={seeded.replace(':', '%3A')}" in url for url in pages_asked[-pages:])
         await watched.assert_clean(stack.base_url)
 
 
@@ -153,3 +165,45 @@ async def test_a_wrong_token_is_refused_and_said_so(tmp_path: Path) -> None:
         await expect(page.locator("#send-result")).to_contain_text("not sent")
         assert [line.text for line in stack.emulator.privmsgs] == []
         await watched.assert_clean(stack.base_url)
+
+
+@pytest.mark.asyncio
+async def test_a_moderator_selects_a_replay_for_every_replay_page(
+    tmp_path: Path, artifacts: Path
+) -> None:
+    step = timedelta(seconds=1)
+    first = chat_events([f"first stream {n}" for n in range(5)], start=START, step=step)
+    later = START + timedelta(hours=3)
+    second = chat_events([f"second stream {n}" for n in range(5)], start=later, step=step)
+    second = [msgspec.structs.replace(e, event_id=e.event_id + "-b") for e in second]
+    async with (
+        running_stack(tmp_path, seed=[*first, *second]) as stack,
+        watched_browser(stack.base_url) as browser,
+    ):
+        body = await stack.get_json("/api/v1/creators/alice/sessions?platform=twitch")
+        by_start = {s["started_at"][:16]: s["session_id"] for s in body["sessions"]}
+        older, newer = by_start["2026-11-20T18:00"], by_start["2026-11-20T21:00"]
+        moderator = await browser.open()
+        await moderator.page.goto("/chat?creator=alice&mode=replay")
+        await expect(moderator.page.locator("#replay-info")).to_contain_text("loaded")
+        await moderator.page.locator("#token").fill(OPERATOR_TOKEN)
+        await moderator.page.locator("#token-form button").click()
+        await moderator.page.locator("#session").select_option(older)
+        await expect(moderator.page.locator("#replay-shared")).to_have_attribute(
+            "data-state", "selected"
+        )
+        selection = (await stack.get_json("/api/v1/replay/selection"))["selection"]
+        assert selection["session_id"] == older
+
+        viewer = await browser.open()  # a new tab: no token in its sessionStorage
+        await viewer.page.goto("/chat?creator=alice&mode=replay")
+        await expect(viewer.page.locator(".vlist-row", has_text="first stream 4")).to_be_visible()
+        await expect(viewer.page.locator("#session")).to_have_value(older)
+        await viewer.screenshot(artifacts, "viewer-follows-selection")
+        await viewer.page.locator("#session").select_option(newer)
+        await expect(viewer.page.locator(".vlist-row", has_text="second stream 4")).to_be_visible()
+        await expect(viewer.page.locator("#replay-shared")).to_have_text("")
+        selection = (await stack.get_json("/api/v1/replay/selection"))["selection"]
+        assert selection["session_id"] == older
+        await moderator.assert_clean(stack.base_url)
+        await viewer.assert_clean(stack.base_url)

@@ -3,9 +3,10 @@
 The corpus (tests/fixtures/xss/payloads.txt) reaches the pages two ways: written into the event
 log before start (every field the pages show, with hostile colours and image URLs too), and
 live through the Twitch emulator and the real connector (text, display name, emote, cheer).
-Poll questions and options come from config. On every page we then require: no dialog, no
-script error, no CSP violation (in the page or reported to the server), no element or
-attribute our code did not create, and the payload shown as plain text.
+Poll questions and options come from config. A ``!echo`` trigger repeats a payload, so it also
+reaches the dashboard's actions table as a reply's text. On every page we then require: no
+dialog, no script error, no CSP violation (in the page or reported to the server), no element
+or attribute our code did not create, and the payload shown as plain text.
 """
 
 from __future__ import annotations
@@ -50,6 +51,13 @@ HOSTILE_URLS = (
     "//evil.invalid/x.png",
     "https://notrumble.com/x.png",
 )
+ECHO = {
+    "trigger_id": "echo",
+    "creator_id": "alice",
+    "type": "command",
+    "command": "!echo",
+    "response": "you said: {message}",
+}
 HOSTILE_COLORS = (
     "red;background:url(https://evil.invalid/t.png)",
     "#fff;x",
@@ -150,6 +158,7 @@ def say_corpus(stack: Stack, corpus: list[str]) -> None:
         if index % 3 == 0:
             tags["bits"] = "100"
         stack.emulator.say("alice", f"viewer{index}", payload, **tags)
+    stack.emulator.say("alice", "viewer", "!echo " + corpus[0])
     stack.emulator.say("alice", "viewer", "corpus sent")
 
 
@@ -179,7 +188,9 @@ async def test_the_xss_corpus_never_executes(tmp_path: Path, artifacts: Path) ->
     shown = sum(1 for event in seed[-100:] if not isinstance(event, Moderation))
     polls = hostile_polls(corpus)
     async with (
-        running_stack(tmp_path, seed=seed, interactive=polls, limits=limits) as stack,
+        running_stack(
+            tmp_path, seed=seed, interactive=polls, limits=limits, triggers=[ECHO]
+        ) as stack,
         watched_browser(stack.base_url, width=1200, height=8000) as browser,
     ):
         overlay, chat, dashboard = await open_pages(browser)
@@ -194,6 +205,8 @@ async def test_the_xss_corpus_never_executes(tmp_path: Path, artifacts: Path) ->
             await expect(watched.page.locator(".message", has_text="corpus sent")).to_be_visible()
         last_cheer = corpus[(len(corpus) - 1) // 3 * 3]
         await expect(dashboard.page.locator("#activity li").first).to_contain_text(last_cheer)
+        echo = dashboard.page.locator("#actions tr[data-trigger=echo] td.detail")
+        await expect(echo).to_contain_text(corpus[0])
         for name, watched in (("overlay", overlay), ("chat", chat), ("dashboard", dashboard)):
             await assert_untouched(watched, stack)
             await watched.screenshot(artifacts, name)

@@ -160,6 +160,11 @@ BAD_QUERIES = [
     ("/api/v1/events/stream?last_event_id=abc", "last_event_id"),
     ("/api/v1/events/stream?tail=9999", "tail"),
     ("/api/v1/events/stream?kind=nope", "kind"),
+    ("/api/v1/actions?limit=0", "limit"),
+    ("/api/v1/actions?limit=501", "limit"),
+    ("/api/v1/actions?limit=ten", "limit"),
+    ("/api/v1/actions?creator=%00", "creator"),
+    ("/api/v1/actions?creator=a&creator=b", "creator"),
 ]
 
 

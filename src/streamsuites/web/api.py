@@ -1,4 +1,4 @@
-"""The read side of the JSON API: creators, sessions, chat tail, event pages, state documents.
+"""The read side of the JSON API: creators, sessions, chat tail, events, actions, documents.
 
 Handlers are thin: read the query with :mod:`.errors`' readers (a bad value is a 400 naming the
 parameter), ask the event log or a document source, answer JSON. Event objects are the canonical
@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Final
 from aiohttp import web
 
 from streamsuites.eventlog import EventFilter
+from streamsuites.web.actions import DEFAULT_LIMIT, MAX_LIMIT, recent_actions
 from streamsuites.web.errors import (
     ApiError,
     int_param,
@@ -70,6 +71,7 @@ class ReadApi:
             web.get(f"{PREFIX}/chat/tail", self.chat_tail),
             web.get(f"{PREFIX}/events", self.events),
             web.get(f"{PREFIX}/events/range", self.events_range),
+            web.get(f"{PREFIX}/actions", self.actions),
             *(web.get(f"{PREFIX}/{name}", self.document, name=name) for name in DOCUMENTS),
             web.get(f"{PREFIX}/openapi.json", self.openapi),
         ]
@@ -130,6 +132,17 @@ class ReadApi:
         end = until or _END_OF_TIME
         rows = await self._sources.log.between(since, end, where=_filter(query), limit=limit)
         return json_response({"events": _events(rows)})
+
+    async def actions(self, request: web.Request) -> web.Response:
+        """Return the newest actions (trigger replies, polls, operator requests), with results."""
+        query = request.query
+        creator_id = text_param(query, "creator")
+        limit = int_param(query, "limit", default=DEFAULT_LIMIT, low=1, high=MAX_LIMIT)
+        db = self._sources.db
+        if db is None:
+            raise ApiError(404, "not_found", "actions are not available in this runtime")
+        rows = await recent_actions(db, creator_id=creator_id, limit=limit)
+        return json_response({"actions": rows})
 
     async def openapi(self, request: web.Request) -> web.FileResponse:
         """Return the OpenAPI description of this API."""

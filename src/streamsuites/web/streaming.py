@@ -18,6 +18,7 @@ import msgspec
 from aiohttp import WSMsgType, web
 
 from streamsuites.events import event_kind
+from streamsuites.web.actions import recent_actions
 from streamsuites.web.errors import ApiError, kinds_param, optional_int, values_param
 from streamsuites.web.live import ClientTooSlowError, Feed, Selector, event_json
 from streamsuites.web.security import origin_allowed
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
 __all__ = ["LiveApi", "LiveSettings", "selector_from", "sse_frames"]
 
 MAX_TAIL: Final = 500
+STATE_ACTIONS: Final = 20
+"""How many recent actions the WebSocket's state message carries."""
 _CLOSED: Final = (ConnectionResetError, ClientTooSlowError)
 _SSE_HEADERS: Final = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 _encoder = msgspec.json.Encoder()
@@ -190,6 +193,8 @@ class LiveApi:
             document = dict(await source(now)) if source is not None else {}
             document.pop("generated_at", None)
             message[name] = document
+        db = src.db
+        message["actions"] = [] if db is None else await recent_actions(db, limit=STATE_ACTIONS)
         return _encoder.encode(message)
 
 

@@ -166,7 +166,9 @@ async def serve(
     documents: Mapping[str, Any] | None = None,
     environ: Mapping[str, str] | None = None,
     ready: bool = True,
+    with_db: bool = True,
 ) -> AsyncIterator[Web]:
+    """Serve a fresh log and actions database; `with_db` False hides the database from the web."""
     config = load(tmp_path / "config", environ)
     database = tmp_path / "data" / "streamsuites.db"
     database.parent.mkdir(parents=True, exist_ok=True)
@@ -179,7 +181,7 @@ async def serve(
 
     sources = WebSources(
         log=log, state=state, config=config, clock=SystemClock(), documents=documents or {},
-        db=db, ready=lambda: ready,
+        db=db if with_db else None, ready=lambda: ready,
     )  # fmt: skip
     server = WebServer(sources, options or WebOptions(port=0))
     await server.start()

@@ -3,6 +3,11 @@
 //
 // Query: creator (else the first creator), theme, mode=replay to open in replay. The operator
 // token is pasted by the user and kept in sessionStorage (this tab only), never in the URL.
+//
+// Replay opens the stream a moderator selected (GET /api/v1/replay/selection) when it belongs
+// to this creator, else the newest one. Picking a stream with a token present also selects it
+// on the server (POST /api/v1/replay/select), so every other replay page opened afterwards
+// starts on it; without a token the pick stays local to this page.
 import { applyTheme, clockTime, el, followEvents, getJson, pageParams } from "/static/common.js";
 import { ChatFeed } from "/static/chatrows.js";
 import { Replay } from "/static/replay.js";
@@ -21,7 +26,9 @@ class ChatPage {
     this.mode = "live";
     this.unseen = 0;
     const rowHeight = Number.parseFloat(getComputedStyle(document.body).getPropertyValue("--row-height")) || 48;
-    this.list = new VirtualList($("viewport"), { rowHeight, renderRow: (e) => this.feed.rowFor(e) });
+    this.list = new VirtualList($("viewport"), {
+      rowHeight, renderRow: (e) => this.feed.rowFor(e), updateRow: (node, e) => this.feed.mark(node, e),
+    });
     this.replay = new Replay({
       feed: this.feed, list: this.list, creator: this.creator?.creator_id ?? "",
       elements: { scrubber: $("scrubber"), time: $("scrub-time"), info: $("replay-info") },
@@ -46,7 +53,7 @@ class ChatPage {
     $("older").addEventListener("click", () => reported(this.replay.older()));
     $("newer").addEventListener("click", () => reported(this.replay.newer()));
     $("scrubber").addEventListener("change", (e) => reported(this.replay.jump(Number(e.target.value) / 1000)));
-    $("session").addEventListener("change", (e) => reported(this.openSession(e.target.value)));
+    $("session").addEventListener("change", (e) => reported(this.pickSession(e.target.value)));
   }
 
   buildPlatformFilter() {
@@ -126,11 +133,14 @@ class ChatPage {
     this.showNewMessages();
     if (!this.creator) return setStatus("error", "no creators configured");
     setStatus("replay", "replay");
-    const body = await getJson("/api/v1/creators/" + encodeURIComponent(this.creator.creator_id) + "/sessions");
+    const [body, selected] = await Promise.all([
+      getJson("/api/v1/creators/" + encodeURIComponent(this.creator.creator_id) + "/sessions"),
+      getJson("/api/v1/replay/selection").catch(() => ({ selection: null })),
+    ]);
     fillSessions(body.sessions ?? []);
     this.sessions = new Map((body.sessions ?? []).map((s) => [s.session_id, s]));
-    const first = body.sessions?.[0];
-    if (first) await this.openSession(first.session_id);
+    const chosen = this.sessions.get(selected?.selection?.session_id) ?? body.sessions?.[0];
+    if (chosen) await this.openSession(chosen.session_id);
     else $("replay-info").textContent = "no past streams of this creator in the event log";
   }
 
@@ -140,6 +150,41 @@ class ChatPage {
     $("session").value = sessionId;
     await this.replay.open(session);
   }
+
+  /** The user picked a stream: open it, and select it on the server when a token is present. */
+  async pickSession(sessionId) {
+    await this.openSession(sessionId);
+    const session = this.sessions?.get(sessionId);
+    const shared = $("replay-shared");
+    if (!session || !token()) return;
+    try {
+      await getJson("/api/v1/replay/select", post({
+        creator_id: session.creator_id, platform: session.platform, session_id: session.session_id,
+      }));
+      shared.textContent = "selected for every replay page";
+      shared.dataset.state = "selected";
+    } catch (error) {
+      shared.textContent = "not selected: " + error.message;
+      shared.dataset.state = "refused";
+    }
+  }
+}
+
+function token() {
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+/** Return the fetch options of an operator POST of `body` with the tab's bearer token. */
+function post(body) {
+  return {
+    method: "POST",
+    headers: {
+      Accept: "application/json",
+      "Content-Type": "application/json",
+      Authorization: "Bearer " + token(),
+    },
+    body: JSON.stringify(body),
+  };
 }
 
 /** The moderator send box: token in sessionStorage, POST as Bearer to the outbox. */
@@ -159,7 +204,7 @@ class SendBox {
   }
 
   refresh() {
-    const has = Boolean(sessionStorage.getItem(TOKEN_KEY));
+    const has = Boolean(token());
     $("token-form").classList.toggle("hidden", has);
     $("send-form").classList.toggle("hidden", !has || !this.creator);
   }
@@ -183,7 +228,7 @@ class SendBox {
     if (!text) return;
     const result = $("send-result");
     try {
-      const body = await getJson(this.url(), this.request(text));
+      const body = await getJson(this.url(), post({ platform: $("send-platform").value, text }));
       result.textContent = body.status + " (" + body.action_id + ")";
       $("send-text").value = "";
     } catch (error) {
@@ -193,18 +238,6 @@ class SendBox {
 
   url() {
     return "/api/v1/creators/" + encodeURIComponent(this.creator.creator_id) + "/messages";
-  }
-
-  request(text) {
-    return {
-      method: "POST",
-      headers: {
-        Accept: "application/json",
-        "Content-Type": "application/json",
-        Authorization: "Bearer " + sessionStorage.getItem(TOKEN_KEY),
-      },
-      body: JSON.stringify({ platform: $("send-platform").value, text }),
-    };
   }
 }
 

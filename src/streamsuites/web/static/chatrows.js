@@ -29,7 +29,12 @@ export class ChatFeed {
 
   rowFor(event) {
     const node = MESSAGE_KINDS.includes(event.kind) ? messageRow(event) : noticeRow(event);
-    if (this.deleted.has(event.event_id)) node.classList.add("deleted");
+    return this.mark(node, event);
+  }
+
+  /** Strike a row through when its message was removed (also on a row drawn earlier). */
+  mark(node, event) {
+    node.classList.toggle("deleted", this.deleted.has(event.event_id));
     return node;
   }
 }

@@ -2,8 +2,9 @@
 //
 // The server pushes {"type":"state"} at least every 2 s and {"type":"event"} for new events.
 // Data older than 5 s, or a closed socket, is shown as stale (the cards dim and the badge
-// turns red) until the reconnect brings fresh state. Polls, tallies, scoreboards and trigger
-// firings are not in the pushed state, so they are fetched every few seconds.
+// turns red) until the reconnect brings fresh state. The state carries the 20 newest actions
+// (what each trigger fired and how it ended, with the outbox outcome of a chat reply). Polls,
+// tallies and scoreboards are not in the pushed state, so they are fetched every few seconds.
 import { noticeText } from "/static/chatrows.js";
 import { ago, applyTheme, clockTime, displayName, el, getJson, pageParams } from "/static/common.js";
 
@@ -74,6 +75,7 @@ class Dashboard {
     fillTable("connectors", connectorRows(state.creators ?? []));
     fillTable("quotas", (state.quotas?.platforms ?? []).map(quotaRow));
     renderJobs(state.jobs ?? {});
+    fillTable("actions", (state.actions ?? []).map(actionRow));
     this.checkFreshness();
   }
 
@@ -95,9 +97,8 @@ class Dashboard {
 
   async fetchExtras() {
     const load = (path) => getJson(path).catch(() => null);
-    const [jobs, polls, tallies, scoreboards] = await Promise.all(
-      ["/api/v1/jobs", "/api/v1/polls", "/api/v1/tallies", "/api/v1/scoreboards"].map(load));
-    if (jobs) fillTable("triggers", triggerRows(jobs.triggers ?? {}));
+    const [polls, tallies, scoreboards] = await Promise.all(
+      ["/api/v1/polls", "/api/v1/tallies", "/api/v1/scoreboards"].map(load));
     if (polls) renderCounts("polls", polls.polls ?? [], pollView);
     if (tallies) renderCounts("tallies", tallies.tallies ?? [], tallyView);
     if (scoreboards) renderCounts("scoreboards", scoreboards.scoreboards ?? [], scoreboardView);
@@ -193,11 +194,28 @@ function renderJobs(jobs) {
   ])));
 }
 
-function triggerRows(byCreator) {
-  const rows = Object.entries(byCreator).flatMap(([creator, triggers]) =>
-    Object.entries(triggers).map(([key, at]) => ({ creator, key, at })));
-  rows.sort((a, b) => String(b.at).localeCompare(String(a.at)));
-  return rows.slice(0, 30).map((r) => row([cell(r.creator), cell(r.key), cell(ago(r.at))]));
+/** One action: when, who, which trigger, what it did and how that ended (all text). */
+function actionRow(a) {
+  const send = a.send;
+  const tr = row([
+    cell(clockTime(a.started_at)), cell(a.creator_id), cell(a.platform), cell(a.trigger_id),
+    cell(a.action_type), pillCell(a.status), send ? pillCell(send.status) : cell("—", "muted"),
+    cell(actionDetail(a), failed(a) ? "detail error" : "detail"),
+  ]);
+  tr.dataset.actionId = String(a.action_id);
+  tr.dataset.trigger = String(a.trigger_id);
+  tr.dataset.status = String(a.status);
+  tr.dataset.send = String(send?.status ?? "");
+  return tr;
+}
+
+function failed(a) {
+  return a.status === "failed" || ["failed", "expired"].includes(a.send?.status);
+}
+
+function actionDetail(a) {
+  const parts = [a.reason, a.send?.text, a.send?.reason].filter((part) => part);
+  return parts.map(String).join(" · ");
 }
 
 function renderCounts(id, items, view) {

@@ -2,7 +2,9 @@
 //
 // The list starts at the stream's end. Scrolling near the top (or "Older") fetches the page
 // before the first loaded event; near the bottom, the page after the last one. The scrubber
-// jumps to a time with the range query and paging continues from there.
+// jumps to a time with the range query and paging continues from there. Every request carries
+// `session=<session_id>`, so the server returns only this stream's events: a page is always
+// full until the stream's start or end, however busy the creator's other streams were.
 import { clockTime, getJson } from "/static/common.js";
 
 const PAGE = 500;
@@ -48,7 +50,7 @@ export class Replay {
     if (generation !== this.generation) return;
     this.atStart = false;
     this.atEnd = body.events.length < PAGE;
-    this.show(this.own(body.events));
+    this.show(body.events);
     this.list.scrollToIndex(0);
   }
 
@@ -99,21 +101,16 @@ export class Replay {
     }
   }
 
-  async fetchPage(cursor) {
-    const body = await this.query("/api/v1/events", { ...cursor, limit: PAGE });
-    return { ...body, events: this.own(body.events) };
+  fetchPage(cursor) {
+    return this.query("/api/v1/events", { ...cursor, limit: PAGE });
   }
 
   query(path, params) {
-    const query = new URLSearchParams({ creator: this.creator, platform: this.session.platform });
+    const query = new URLSearchParams({
+      creator: this.creator, platform: this.session.platform, session: this.session.session_id,
+    });
     for (const [key, value] of Object.entries(params)) query.set(key, String(value));
     return getJson(path + "?" + query.toString());
-  }
-
-  /** Keep only the events inside this session's seq range. */
-  own(events) {
-    const { first_seq: first, last_seq: last } = this.session;
-    return events.filter((e) => e.seq >= first && e.seq <= last);
   }
 
   show(events) {

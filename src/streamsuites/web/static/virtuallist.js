@@ -3,13 +3,19 @@
 // Rows have one fixed height (long messages are clamped to two lines, the full text is in the
 // tooltip), so a row's position is index × height and a 100,000-row list costs the same to
 // scroll as a 50-row one. The spacer gives the scrollbar its full length.
+//
+// A row drawn in the previous frame is kept and moved, not built again: a scroll of a few rows
+// builds only the rows that came into view. `updateRow(node, item)` refreshes what may have
+// changed on a kept row (a moderator deleting the message).
 
 export class VirtualList {
-  constructor(viewport, { rowHeight, margin = 20, renderRow }) {
+  constructor(viewport, { rowHeight, margin = 8, renderRow, updateRow = () => {} }) {
     this.viewport = viewport;
     this.rowHeight = rowHeight;
     this.margin = margin;
     this.renderRow = renderRow;
+    this.updateRow = updateRow;
+    this.drawn = new Map();
     this.items = [];
     this.spacer = document.createElement("div");
     this.spacer.className = "vlist-spacer";
@@ -25,6 +31,7 @@ export class VirtualList {
 
   setItems(items) {
     this.items = items;
+    this.drawn.clear();
     this.render();
   }
 
@@ -95,9 +102,30 @@ export class VirtualList {
     this.stickToEnd = false;
     const [start, end] = this.windowRange();
     this.layer.style.transform = "translateY(" + start * this.rowHeight + "px)";
+    const drawn = new Map();
     const rows = [];
-    for (let i = start; i < end; i += 1) rows.push(this.row(i));
-    this.layer.replaceChildren(...rows);
+    for (let i = start; i < end; i += 1) {
+      const node = this.row(i);
+      drawn.set(this.items[i], node);
+      rows.push(node);
+    }
+    this.drawn = drawn;
+    this.patch(rows);
+  }
+
+  /**
+   * Make the layer's children `rows` by removing the rows that left the window and inserting
+   * the ones that came in. Kept rows stay in the DOM untouched (their order never changes), so
+   * the browser lays out and paints only the new rows.
+   */
+  patch(rows) {
+    const keep = new Set(rows);
+    for (const child of [...this.layer.children]) if (!keep.has(child)) child.remove();
+    let cursor = this.layer.firstElementChild;
+    for (const node of rows) {
+      if (node === cursor) cursor = cursor.nextElementSibling;
+      else this.layer.insertBefore(node, cursor);
+    }
   }
 
   windowRange() {
@@ -108,9 +136,15 @@ export class VirtualList {
   }
 
   row(index) {
-    const node = this.renderRow(this.items[index], index);
-    node.classList.add("vlist-row");
-    node.dataset.index = String(index);
+    const item = this.items[index];
+    let node = this.drawn.get(item);
+    if (node) this.updateRow(node, item);
+    else {
+      node = this.renderRow(item, index);
+      node.classList.add("vlist-row");
+    }
+    if (node.dataset.index !== String(index)) node.dataset.index = String(index);
     return node;
   }
 }
+
