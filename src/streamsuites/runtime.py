@@ -266,7 +266,7 @@ class Runtime:
         sources = runtime_sources(
             log=self.log, db=self.db, state=self.state, config=self.config, clock=self.clock,
             automation=automation, perform=executor.perform, connectors=self._dispatchers.keys(),
-            ready=self.ready.is_set, quotas=self._quota_usages,
+            ready=self.ready.is_set, quotas=self._quota_usages, clips=self.clips,
         )  # fmt: skip
         return WebServer(sources, self.options.web)
 

@@ -217,12 +217,21 @@ async def check_exports(running: Running, result: dict[str, Any]) -> None:
 async def check_api(running: Running) -> None:
     web_server = running.runtime.web
     assert web_server is not None
-    url = f"http://127.0.0.1:{web_server.port}/api/v1/jobs"
-    async with aiohttp.ClientSession() as http, http.get(url) as response:
-        assert response.status == 200
-        document = await response.json()
+    base = f"http://127.0.0.1:{web_server.port}/api/v1"
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{base}/jobs") as response:
+            assert response.status == 200
+            document = await response.json()
+        async with http.get(f"{base}/clips") as response:
+            assert response.status == 200
+            clips = await response.json()
+        async with http.get(f"{base}/snapshot") as response:
+            snapshot = await response.json()
     [job] = [j for j in document["jobs"] if j["type"] == "clip"]
     assert (job["status"], job["progress"]["stage"]) == ("succeeded", "ready")
+    [clip] = clips["clips"]
+    assert clip["state"] in ("ready", "published")
+    assert snapshot["clips"]["available"] is True
 
 
 @pytest.mark.parametrize("off", [False, True], ids=["ffmpeg-missing", "clips-off"])

@@ -1,17 +1,20 @@
 """What the web server reads, handed in by the runtime: it owns none of it.
 
 :class:`WebSources` names the event log, the live state, the config, the clock, the documents
-(``polls``, ``tallies``, ``scoreboards``, ``jobs``, ``quotas``, ``snapshot``: the same builders
-as the state files, called on demand so the API is never a snapshot interval behind), and the
-operator entry point. :func:`runtime_documents` builds those documents from the runtime's parts.
+(``polls``, ``tallies``, ``scoreboards``, ``jobs``, ``quotas``, ``clips``, ``snapshot``: the
+same builders as the state files, called on demand so the API is never a snapshot interval
+behind), and the operator entry point. :func:`runtime_documents` builds those documents from the
+runtime's parts.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
 from streamsuites import __version__
+from streamsuites.clips.export import build_clips
+from streamsuites.clips.service import CLIPS_FILE
 from streamsuites.interactive.exports import build_polls, build_scoreboards, build_tallies
 from streamsuites.jobs.store import JobStore
 from streamsuites.state.jobs import build_jobs
@@ -40,7 +43,7 @@ __all__ = ["DOCUMENTS", "DocumentSource", "WebSources", "runtime_documents", "ru
 DocumentSource: TypeAlias = "Callable[[float], Awaitable[Mapping[str, Any]]]"
 """``source(now)`` returns one state document as of `now`."""
 
-DOCUMENTS = ("polls", "tallies", "scoreboards", "jobs", "quotas", "snapshot")
+DOCUMENTS = ("polls", "tallies", "scoreboards", "jobs", "quotas", "clips", "snapshot")
 """The documents the API serves under ``/api/v1/<name>``."""
 
 
@@ -50,6 +53,18 @@ def _no_quotas() -> Sequence[QuotaUsage]:
 
 def _always() -> bool:
     return True
+
+
+class ClipSource(Protocol):
+    """What the API reads of the clip service (:class:`streamsuites.clips.service.ClipService`)."""
+
+    async def documents(self, now: float) -> Mapping[str, object]:
+        """Return clips.json (``"clips.json"``) and the public clips export."""
+        ...
+
+    def status(self, now: float) -> Mapping[str, Any]:
+        """Return the snapshot's ``clips`` block."""
+        ...
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -78,6 +93,7 @@ def runtime_documents(
     jobs: Callable[[], Awaitable[Sequence[JobView]]],
     job_totals: Callable[[], Awaitable[Mapping[tuple[str, str], int]]] | None = None,
     quotas: Callable[[], Sequence[QuotaUsage]] = _no_quotas,
+    clips: ClipSource | None = None,
     build: str = "dev",
 ) -> dict[str, DocumentSource]:
     """Return the document sources of a running runtime, built like its state files."""
@@ -85,10 +101,18 @@ def runtime_documents(
 
     async def snapshot(now: float) -> Mapping[str, Any]:
         intent = RestartIntent.compare(baseline, fingerprint(config.directory))
-        return build_runtime_snapshot(
+        document = build_runtime_snapshot(
             state=state, config=config, now=now, version=__version__, build=build,
             replay=await log.stats(), restart_intent=intent,
         )  # fmt: skip
+        return document if clips is None else {**document, **clips.status(now)}
+
+    async def clip_list(now: float) -> Mapping[str, Any]:
+        if clips is None:
+            return build_clips((), now=now)
+        document = (await clips.documents(now))[CLIPS_FILE]
+        assert isinstance(document, dict)
+        return document
 
     async def job_list(now: float) -> Mapping[str, Any]:
         totals = None if job_totals is None else await job_totals()
@@ -111,6 +135,7 @@ def runtime_documents(
         "scoreboards": interactive_source(build_scoreboards),
         "jobs": job_list,
         "quotas": quota_list,
+        "clips": clip_list,
         "snapshot": snapshot,
     }
 
@@ -127,12 +152,13 @@ def runtime_sources(
     connectors: Collection[tuple[str, str]],
     ready: Callable[[], bool],
     quotas: Callable[[], Sequence[QuotaUsage]] = _no_quotas,
+    clips: ClipSource | None = None,
 ) -> WebSources:
     """Return the sources of a runtime's web server, from the runtime's own parts."""
     store = JobStore(db)
     documents = runtime_documents(
         state=state, config=config, log=log, interactive=automation.interactive,
-        jobs=store.views, job_totals=store.totals, quotas=quotas,
+        jobs=store.views, job_totals=store.totals, quotas=quotas, clips=clips,
     )  # fmt: skip
     operator = Operator(
         perform=perform, config=config, triggers=automation.engine.trigger_set,
