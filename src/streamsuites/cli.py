@@ -20,11 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 from streamsuites import __version__
 from streamsuites.automation.simulate import simulate
+from streamsuites.clips.ffmpeg import FFmpegNotFound, locate_ffmpeg
 from streamsuites.config import format_issues, format_summary, load_config
 from streamsuites.connectors.registry import default_connectors
 from streamsuites.connectors.replay import replay_connectors
 from streamsuites.demo import DemoFiles, run_demo
 from streamsuites.emulators import (
+    HlsEmulator,
     ScenarioError,
     TwitchIrcEmulator,
     YouTubeApiEmulator,
@@ -222,7 +224,7 @@ def _simulate(args: argparse.Namespace) -> int:
 
 def _add_emulate_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     emulate = commands.add_parser("emulate", help="run a local platform emulator")
-    emulate.add_argument("platform", choices=("twitch", "youtube"))
+    emulate.add_argument("platform", choices=("twitch", "youtube", "hls"))
     emulate.add_argument("--scenario", type=Path, help="JSON-lines scenario to play")
     emulate.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1")
     emulate.add_argument(
@@ -256,6 +258,10 @@ def _add_emulate_command(commands: argparse._SubParsersAction[argparse.ArgumentP
     )
     youtube.add_argument("--daily-quota", type=int, default=10_000, help="units per project/day")
     youtube.add_argument("--loop", action="store_true", help="replay the scenario when it ends")
+    hls = emulate.add_argument_group("hls (a live test stream made by ffmpeg, for clips)")
+    hls.add_argument("--size", default="640x360", help="picture size (default 640x360)")
+    hls.add_argument("--rate", type=int, default=30, help="frames per second (default 30)")
+    hls.add_argument("--ffmpeg", help="the ffmpeg binary (default: found on PATH)")
     emulate.set_defaults(handler=_emulate)
 
 
@@ -270,6 +276,10 @@ def _pairs(values: list[str], what: str) -> list[tuple[str, str]]:
 def _emulate(args: argparse.Namespace) -> int:
     if args.platform == "youtube":
         return _emulate_youtube(args)
+    if args.platform == "hls":
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(_serve_hls(args))
+        return EXIT_OK
     tokens = dict(_pairs(args.token, "--token"))
     moderators: dict[str, list[str]] = {}
     for channel, login in _pairs(args.moderator, "--moderator"):
@@ -295,6 +305,20 @@ def _emulate(args: argparse.Namespace) -> int:
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve)
     return EXIT_OK
+
+
+async def _serve_hls(args: argparse.Namespace) -> None:
+    try:
+        ffmpeg = locate_ffmpeg(args.ffmpeg)
+    except FFmpegNotFound as exc:
+        raise _BadInput(f"{exc.reason}: {exc.detail}") from exc
+    stream = HlsEmulator(ffmpeg, size=args.size, rate=args.rate)
+    await stream.start()
+    try:
+        print(f"hls emulator: {stream.url}", flush=True)
+        await asyncio.Event().wait()  # until Ctrl-C cancels the run
+    finally:
+        await stream.close()
 
 
 def _emulate_youtube(args: argparse.Namespace) -> int:

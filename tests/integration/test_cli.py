@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -148,3 +149,47 @@ def test_emulate_rejects_a_malformed_token_option() -> None:
     result = run_cli("emulate", "twitch", "--port", "0", "--token", "no-equals-sign")
     assert result.returncode == 2
     assert "--token must look like A=B" in result.stderr
+
+
+def test_inspect_youtube_reads_a_real_page(corpora: Path) -> None:
+    page = (corpora / "youtube" / "pytchat-API_SuperChat.json").read_text()
+    result = run_cli("inspect", "youtube", "--creator", "alice", "--channel", "UCx", stdin=page)
+    assert result.returncode == 0, result.stderr
+    [event] = [json.loads(line) for line in result.stdout.splitlines()]
+    assert (event["kind"], event["channel"], event["amount"]["currency"]) == (
+        "paid_support", "UCx", "JPY"
+    )
+
+
+def test_inspect_youtube_names_the_path_of_a_bad_body() -> None:
+    result = run_cli("inspect", "youtube", stdin='{"items": [{"id": 5}]}')
+    assert result.returncode == 2
+    assert "$.items[0].id" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.slow
+def test_emulate_youtube_serves_the_data_api_until_interrupted() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamsuites", "emulate", "youtube", "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+    try:
+        assert process.stdout is not None
+        ready = process.stdout.readline().split()
+        assert ready[:2] == ["youtube", "emulator:"]
+        url = f"{ready[2]}youtube/v3/channels?part=id&forHandle=@nobody&key=test-key"
+        with urllib.request.urlopen(url, timeout=10) as response:
+            assert json.loads(response.read())["kind"] == "youtube#channelListResponse"
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=10) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+        if process.stdout is not None:
+            process.stdout.close()
+
+
+def test_emulate_hls_without_ffmpeg_is_bad_input(tmp_path: Path) -> None:
+    result = run_cli("emulate", "hls", "--ffmpeg", str(tmp_path / "no-ffmpeg"))
+    assert result.returncode == 2
+    assert "clips unavailable: ffmpeg not found" in result.stderr
