@@ -13,13 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import REPO, run_cli
+from tests.support import REPO, require_binary, run_cli
 
 
 @pytest.mark.slow
 def test_the_demo_replies_on_twitch_over_irc_and_on_youtube_over_the_data_api(
     tmp_path: Path,
 ) -> None:
+    require_binary("ffmpeg", "ffmpeg")  # the demo clips its HLS test stream
     log_path, out_path = tmp_path / "demo.log", tmp_path / "demo.out"
     with log_path.open("w") as log, out_path.open("w") as out:
         process = subprocess.Popen(
@@ -28,8 +29,8 @@ def test_the_demo_replies_on_twitch_over_irc_and_on_youtube_over_the_data_api(
             cwd=REPO, stdout=out, stderr=log,
         )
     try:
-        deadline = time.monotonic() + 30
-        wanted = ("sent to #aliceplays: pong", "sent to youtube chat")
+        deadline = time.monotonic() + 50
+        wanted = ("sent to #aliceplays: pong", "sent to youtube chat", "Clip ready: ")
         while not all(text in log_path.read_text() for text in wanted):
             assert process.poll() is None, log_path.read_text()
             assert time.monotonic() < deadline, log_path.read_text()
@@ -54,6 +55,9 @@ def test_the_demo_replies_on_twitch_over_irc_and_on_youtube_over_the_data_api(
     assert alice_youtube["counters"]["messages"] >= 1
     assert "Twitch emulator on 127.0.0.1:" in log_path.read_text()
     assert "YouTube Data API emulator on http://127.0.0.1:" in log_path.read_text()
+    assert list((tmp_path / "data" / "clips" / "alice").glob("*.mp4"))
+    clips = json.loads((tmp_path / "state" / "clips.json").read_text())
+    assert any(c["state"] in ("ready", "published") for c in clips["clips"])
 
 
 def test_a_broken_scenario_is_bad_input_naming_the_line(tmp_path: Path) -> None:
