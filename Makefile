@@ -7,6 +7,8 @@ STAMP  := $(VENV)/.installed-stamp
 # Debian packages the test suite needs (binary=package). Installed when missing and we are root;
 # otherwise the tests that need them skip and say why (and fail under CI=true).
 SYSTEM_DEPS := inspircd=inspircd ffmpeg=ffmpeg ffprobe=ffmpeg chromium=chromium
+# The demo clips a local HLS test stream, so it wants ffmpeg (it runs without, minus clips).
+DEMO_DEPS := ffmpeg=ffmpeg ffprobe=ffmpeg
 
 DEMO_DIR := build/demo
 
@@ -22,10 +24,12 @@ system-deps:
 	@scripts/install-system-deps $(SYSTEM_DEPS)
 
 # Twitch chat from the local Twitch IRC emulator and YouTube chat from the local YouTube Data
-# API emulator (looping scenarios), through the real runtime: triggers reply on both.
+# API emulator (looping scenarios), and a local HLS stream to clip, through the real runtime:
+# triggers reply on both platforms, !clip makes a real MP4, the pages show it all.
 demo: setup
+	@scripts/install-system-deps $(DEMO_DEPS)
 	@rm -rf $(DEMO_DIR)
-	@echo "StreamSuites demo: Twitch and YouTube emulators (examples/demo, examples/scenarios)."
+	@echo "StreamSuites demo: Twitch, YouTube and HLS emulators (examples/demo, examples/scenarios)."
 	@echo "  state files: $(DEMO_DIR)/state  (polls.json, tallies.json, runtime_snapshot.json, ...)"
 	@echo "  event log:   $(DEMO_DIR)/data/streamsuites.db"
 	@echo "  connectors:  $(BIN)/streamsuites status --state-dir $(DEMO_DIR)/state"
