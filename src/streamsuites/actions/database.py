@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
-__all__ = ["BUSY_TIMEOUT_MS", "ActionDatabase"]
+__all__ = ["BUSY_TIMEOUT_MS", "ActionDatabase", "in_transaction"]
 
 BUSY_TIMEOUT_MS: Final = 5_000
 """How long a statement waits for the event log's writer to release the write lock."""
@@ -69,7 +69,7 @@ class ActionDatabase:
 
     async def transact(self, call: Callable[[sqlite3.Connection], T]) -> T:
         """Run `call` in one transaction: committed if it returns, rolled back if it raises."""
-        return await self._run(partial(_in_transaction, self._connection(), call))
+        return await self._run(partial(in_transaction, self._connection(), call))
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
@@ -81,7 +81,8 @@ class ActionDatabase:
         return await asyncio.get_running_loop().run_in_executor(self._pool, call)
 
 
-def _in_transaction(conn: sqlite3.Connection, call: Callable[[sqlite3.Connection], T]) -> T:
+def in_transaction(conn: sqlite3.Connection, call: Callable[[sqlite3.Connection], T]) -> T:
+    """Run `call` in one ``BEGIN IMMEDIATE`` transaction on `conn`; roll back if it raises."""
     # IMMEDIATE takes the write lock up front, so a busy event log writer makes us wait
     # (busy_timeout) at BEGIN instead of failing halfway through the transaction.
     conn.execute("BEGIN IMMEDIATE")
@@ -96,13 +97,13 @@ def _in_transaction(conn: sqlite3.Connection, call: Callable[[sqlite3.Connection
 
 def _open(path: Path, synchronous: str) -> sqlite3.Connection:
     path.parent.mkdir(parents=True, exist_ok=True)
-    # isolation_level=None: transactions are explicit (see _in_transaction).
+    # isolation_level=None: transactions are explicit (see in_transaction).
     conn = sqlite3.connect(path, isolation_level=None)
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute(f"PRAGMA synchronous = {_checked(synchronous)}")
-        _in_transaction(conn, _create_tables)
+        in_transaction(conn, _create_tables)
     except BaseException:
         conn.close()
         raise

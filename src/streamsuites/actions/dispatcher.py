@@ -18,8 +18,8 @@ from functools import partial
 from typing import TYPE_CHECKING, Final
 
 from streamsuites.actions import outbox
-from streamsuites.actions._wait import wait_for_wake
 from streamsuites.actions.outbox import OutboxStatus, SendOutcome
+from streamsuites.waiting import wait_for_wake
 
 if TYPE_CHECKING:
     from streamsuites.actions.database import ActionDatabase

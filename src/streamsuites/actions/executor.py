@@ -15,9 +15,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Protocol, TypeAlias
 
-from streamsuites.actions._wait import wait_for_wake
 from streamsuites.actions.audit import ActionResult, ActionStatus, Timing
 from streamsuites.actions.handlers import UNSUPPORTED, ActionContext, RowHandler
+from streamsuites.waiting import wait_for_wake
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence

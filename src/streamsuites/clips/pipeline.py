@@ -23,6 +23,7 @@ from streamsuites.clips.titles import clip_title, new_clip_id
 from streamsuites.clock import utc_from_timestamp
 from streamsuites.state.exporters import write_json_atomic
 from streamsuites.state.render import iso
+from streamsuites.waiting import first_of
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -131,17 +132,7 @@ class _Recording:
                 raise ClipError(
                     f"the capture did not record the post-roll within {self._timeout:.0f}s"
                 )
-            await _first_of(self.buffer.changed(), self._clock.sleep(min(remaining, 1.0)))
-
-
-async def _first_of(*waits: Awaitable[object]) -> None:
-    tasks = [asyncio.ensure_future(w) for w in waits]
-    try:
-        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+            await first_of(self.buffer.changed(), self._clock.sleep(min(remaining, 1.0)))
 
 
 class _ClipJob:

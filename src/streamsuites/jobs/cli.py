@@ -16,6 +16,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
+from streamsuites.actions.database import in_transaction
 from streamsuites.jobs import store
 from streamsuites.jobs.model import JobStatus
 from streamsuites.jobs.policy import CANCELLED_BY_OPERATOR
@@ -152,19 +153,8 @@ def _with_database(
     with closing(sqlite3.connect(path, isolation_level=None)) as conn:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         # Brings a table written by an older version up to date (a no-op otherwise).
-        _transaction(conn, store.create_table)
-        return _transaction(conn, call) if write else call(conn)
-
-
-def _transaction(conn: sqlite3.Connection, call: Callable[[sqlite3.Connection], T]) -> T:
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        result = call(conn)
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
-    return result
+        in_transaction(conn, store.create_table)
+        return in_transaction(conn, call) if write else call(conn)
 
 
 _HEADER: Final = ("ID", "KIND", "CREATOR", "STATUS", "TRIES", "UPDATED", "DETAIL")

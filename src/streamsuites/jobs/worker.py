@@ -15,7 +15,6 @@ the deadline, then cancel them and queue them again without counting the attempt
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import math
 import os
@@ -29,10 +28,11 @@ from streamsuites.errors import ComponentStateError
 from streamsuites.jobs import policy, queue
 from streamsuites.jobs.model import JobProgress
 from streamsuites.jobs.replies import ChatReplies
+from streamsuites.waiting import first_of
 
 if TYPE_CHECKING:
     import sqlite3
-    from collections.abc import Awaitable, Callable, Iterable
+    from collections.abc import Callable, Iterable
 
     from streamsuites.actions.outbox import OutboundMessage
     from streamsuites.clock import Clock
@@ -170,7 +170,7 @@ class JobWorker:
         self._stopping = True
         self._wake.set()
         if self._runners:
-            await _first(asyncio.wait(set(self._runners)), self._sleep_until(deadline))
+            await first_of(asyncio.wait(set(self._runners)), self._sleep_until(deadline))
         for job_id in list(self._running):
             self._stop(job_id, "shutdown")
         await self._settled()
@@ -178,7 +178,7 @@ class JobWorker:
     async def _idle(self, tick: float) -> None:
         # Polls fall on a fixed grid (origin + n * interval), like the publisher's ticks: time
         # that passed while a poll ran still counts, so a due poll is never pushed back.
-        await _first(self._wake.wait(), self._sleep_until(tick))
+        await first_of(self._wake.wait(), self._sleep_until(tick))
         self._wake.clear()
 
     async def _settled(self) -> None:
@@ -370,15 +370,3 @@ def _next_tick(origin: float, now: float, interval: float) -> float:
 
 def _why(transition: Transition) -> str:
     return "" if transition.error is None else f" ({transition.error})"
-
-
-async def _first(*waits: Awaitable[object]) -> None:
-    """Return when the first of `waits` completes; cancel the others."""
-    tasks = [asyncio.ensure_future(w) for w in waits]
-    try:
-        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for task in tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task

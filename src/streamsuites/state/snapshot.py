@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from streamsuites.state.restart_intent import RestartIntent
     from streamsuites.state.runtime_state import ConnectorHealth, RuntimeState
 
-__all__ = ["CHAT_PLATFORMS", "PROJECT", "build_runtime_snapshot"]
+__all__ = ["CHAT_PLATFORMS", "PROJECT", "build_runtime_snapshot", "connector_liveness"]
 
 PROJECT = "StreamSuites Runtime"
 
@@ -157,9 +157,9 @@ def _platform_counters(connectors: Sequence[ConnectorHealth]) -> dict[str, int]:
     return {name: sum(getattr(c.counters, name) for c in connectors) for name in _PLATFORM_COUNTERS}
 
 
-def _health(health: ConnectorHealth, now: float) -> dict[str, Any]:
+def connector_liveness(health: ConnectorHealth, now: float) -> dict[str, Any]:
+    """Return what every view of a connector shows: its status at `now`, why, and its times."""
     return {
-        "creator_id": health.creator_id,
         "status": effective_status(health, now).value,
         "reason": health.reason,
         "connected_since": iso(health.connected_since),
@@ -167,6 +167,13 @@ def _health(health: ConnectorHealth, now: float) -> dict[str, Any]:
         "last_event_at": iso(health.last_event_at),
         "last_error": health.last_error,
         "last_error_at": iso(health.last_error_at),
+    }
+
+
+def _health(health: ConnectorHealth, now: float) -> dict[str, Any]:
+    return {
+        "creator_id": health.creator_id,
+        **connector_liveness(health, now),
         "attempts": health.attempts,
         "reconnects": health.reconnects,
         "next_retry_at": iso(health.next_retry_at),

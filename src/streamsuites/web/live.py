@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Final
 
 import msgspec
 
-from streamsuites.actions._wait import wait_for_wake
 from streamsuites.eventlog import EventFilter
 from streamsuites.events import encode_event, event_kind
+from streamsuites.waiting import wait_for_wake
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence

@@ -11,7 +11,7 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from streamsuites.state.render import iso, iso_datetime
-from streamsuites.state.runtime_state import effective_status
+from streamsuites.state.snapshot import connector_liveness
 
 if TYPE_CHECKING:
     from streamsuites.config.model import Config
@@ -53,13 +53,7 @@ def _creator(creator_id: str, state: RuntimeState, config: Config, now: float) -
 def _platform(health: ConnectorHealth, now: float) -> dict[str, Any]:
     return {
         "platform": health.platform,
-        "status": effective_status(health, now).value,
-        "reason": health.reason,
-        "connected_since": iso(health.connected_since),
-        "last_frame_at": iso(health.last_frame_at),
-        "last_event_at": iso(health.last_event_at),
-        "last_error": health.last_error,
-        "last_error_at": iso(health.last_error_at),
+        **connector_liveness(health, now),
         "next_retry_at": iso(health.next_retry_at),
         "counters": asdict(health.counters),
     }
