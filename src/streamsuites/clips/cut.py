@@ -119,10 +119,15 @@ def _check_coverage(used: Sequence[Segment], window: ClipWindow) -> None:
 
 
 def concat_list(segments: Sequence[Segment]) -> str:
-    """Return the concat demuxer's list file naming `segments` in order."""
+    """Return the concat demuxer's list file naming `segments` in order, by absolute path.
+
+    ffmpeg reads a relative name in the list from the list's own folder, not from where it runs,
+    so a data dir given as a relative path (``build/demo/data``) would name files that are not
+    there.
+    """
     lines = ["ffconcat version 1.0"]
     for segment in segments:
-        escaped = str(segment.path).replace("'", "'\\''")
+        escaped = str(segment.path.absolute()).replace("'", "'\\''")
         lines.append(f"file '{escaped}'")
     return "\n".join(lines) + "\n"
 

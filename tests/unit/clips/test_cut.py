@@ -88,6 +88,16 @@ def test_a_gap_inside_the_window_is_refused() -> None:
         plan_cut(window(1.0, 12.0), holed, keyframes=[], tolerance=0.5)
 
 
+def test_concat_list_names_segments_by_absolute_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    seg = segment(0, folder=Path("data/capture"))
+    assert concat_list([seg]) == (
+        f"ffconcat version 1.0\nfile '{tmp_path}/data/capture/r0001-000000.ts'\n"
+    )
+
+
 def test_concat_list_quotes_paths() -> None:
     seg = segment(0, folder=Path("/tmp/it's here"))
     assert concat_list([seg]) == (
