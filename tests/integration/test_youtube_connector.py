@@ -170,6 +170,7 @@ async def test_a_stream_that_starts_later_is_found_and_its_history_is_backfill(
         return len(await harness.chat_texts()) == 2
 
     await until_async(both)
+    assert harness.health.next_frame_due is not None  # planned quiet is not "stale"
     events = [e.event for e in await harness.events()]
     online = [e for e in events if isinstance(e, StreamState)]
     assert [(e.state, e.title, e.stream_id) for e in online] == [

@@ -96,6 +96,13 @@ class ConnectorLink(Protocol):
         """Report something worth a line in telemetry (a NOTICE, a room mode change)."""
         ...
 
+    def next_frame_at(self, at: float) -> None:
+        """Report that a polling connector will not ask the platform again before `at`.
+
+        The quiet until then is planned, so the connector is not reported ``stale`` for it.
+        """
+        ...
+
     def waiting(self, status: WaitingStatus, reason: str, *, until: float | None = None) -> None:
         """Report that the connector runs but is not connected, and why.
 

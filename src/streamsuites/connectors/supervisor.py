@@ -203,6 +203,7 @@ class Supervisor:
         self._set_status(ConnectorStatus.CONNECTED, None)
         self.health.connected_since = now
         self.health.next_retry_at = None
+        self.health.next_frame_due = None
         self.health.last_frame_at = now
         self.health.last_success_at = now
         self._state.record_event(self.source, "connected", now, "info")
@@ -247,6 +248,9 @@ class _Link:
 
     def notice(self, level: Literal["info", "warning", "error"], message: str) -> None:
         self._sup._state.record_event(self._sup.source, message, self._clock.time(), level)
+
+    def next_frame_at(self, at: float) -> None:
+        self._sup.health.next_frame_due = at
 
     def waiting(self, status: WaitingStatus, reason: str, *, until: float | None = None) -> None:
         self._connected_at = None

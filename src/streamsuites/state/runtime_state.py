@@ -77,6 +77,9 @@ class ConnectorHealth:
     connected_since: float | None = None
     last_frame_at: float | None = None
     """Last time anything (message, keepalive) arrived from the platform."""
+    next_frame_due: float | None = None
+    """For a polling connector: when its next poll is planned. Silence before then is the plan,
+    not a sign of trouble, so ``stale`` counts from the later of this and ``last_frame_at``."""
     last_event_at: float | None = None
     last_success_at: float | None = None
     last_error: str | None = None
@@ -124,6 +127,8 @@ def effective_status(health: ConnectorHealth, now: float) -> ConnectorStatus:
     """Return the status to report: a connected connector that has gone quiet is ``stale``."""
     if health.status is ConnectorStatus.CONNECTED:
         last = health.last_frame_at if health.last_frame_at is not None else health.connected_since
+        if last is not None and health.next_frame_due is not None:
+            last = max(last, health.next_frame_due)
         if last is not None and now - last > health.stale_after:
             return ConnectorStatus.STALE
     return health.status

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from streamsuites.state.health import aggregate_status, latest, latest_failure, live_heartbeat
-from streamsuites.state.runtime_state import ConnectorHealth, ConnectorStatus
+from streamsuites.state.runtime_state import ConnectorHealth, ConnectorStatus, effective_status
 
 S = ConnectorStatus
 
@@ -60,3 +60,15 @@ def test_latest_failure_picks_the_newest_error() -> None:
     assert latest_failure([reason_only], now=3.0) == "why"
     assert latest_failure([connector(S.BACKOFF)], now=3.0) == "backoff"
     assert latest_failure([connector(S.CONNECTED)], now=3.0) is None
+
+
+def test_a_polling_connector_is_not_stale_before_its_planned_poll() -> None:
+    health = ConnectorHealth(
+        creator_id="a", platform="youtube", status=ConnectorStatus.CONNECTED, stale_after=90.0
+    )
+    health.last_frame_at = 1000.0
+    health.next_frame_due = 1000.0 + 120  # the planner chose a 2-minute interval
+    assert effective_status(health, 1000.0 + 150) is ConnectorStatus.CONNECTED
+    assert effective_status(health, 1000.0 + 120 + 91) is ConnectorStatus.STALE
+    health.next_frame_due = None
+    assert effective_status(health, 1000.0 + 91) is ConnectorStatus.STALE

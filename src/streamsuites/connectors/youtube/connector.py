@@ -171,7 +171,9 @@ class YouTubeConnector:
                 await self._chat_ended(link, "the stream went offline (offlineAt)")
                 return
             if not full:
-                await self._clock.sleep(self._interval(binding, page, now))
+                interval = self._interval(binding, page, now)
+                link.next_frame_at(now + interval)
+                await self._clock.sleep(interval)
 
     async def _poll(self, api: YouTubeApi, binding: _Binding) -> LiveChatMessageListResponse:
         params = {

@@ -122,6 +122,9 @@ class RecordingLink:
     def notice(self, level: str, message: str) -> None:
         self.notices.append((level, message))
 
+    def next_frame_at(self, at: float) -> None:
+        self.notices.append(("next_frame_at", str(at)))
+
     def waiting(self, status: str, reason: str, *, until: float | None = None) -> None:
         self.notices.append((status, reason))
 
