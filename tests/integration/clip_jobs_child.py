@@ -12,44 +12,22 @@ appended to WORK_DIR/sent.txt, flushed and fsynced. SIGTERM stops the runtime cl
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from streamsuites.actions.outbox import OutboundMessage, SendOutcome
 from streamsuites.cli import run_until_signalled
 from streamsuites.config import load_config
 from streamsuites.jobs import JobStore
 from streamsuites.jobs.worker import WorkerOptions
 from streamsuites.runtime import Runtime, RuntimeOptions
+from tests.integration.jobs_child import ChatSink
 
 if TYPE_CHECKING:
-    from streamsuites.connectors.base import ConnectorLink, ConnectorSpec
+    from streamsuites.connectors.base import ConnectorSpec
 
 JOB_ID = "crash-clip"
 WORKER = WorkerOptions(lease=2.0, heartbeat=0.5, poll_interval=0.2)
-
-
-def append(path: Path, line: str) -> None:
-    with path.open("a", encoding="utf-8") as out:
-        out.write(line + "\n")
-        out.flush()
-        os.fsync(out.fileno())
-
-
-@dataclass
-class ChatSink:
-    sent: Path
-
-    async def run(self, link: ConnectorLink) -> None:
-        link.connected()
-        await asyncio.Event().wait()
-
-    async def send(self, message: OutboundMessage) -> SendOutcome:
-        append(self.sent, message.text)
-        return SendOutcome.delivered()
 
 
 async def queue_clip(runtime: Runtime) -> None:
