@@ -6,7 +6,7 @@ DejaVu font is installed; otherwise the pattern's own frame counter is the visib
 writes a rolling live playlist into a temporary folder. An aiohttp server serves that folder,
 so the pipeline reads ``url`` exactly as it would read a platform's playlist::
 
-    stream = HlsEmulator(size="320x180")
+    stream = HlsEmulator(locate_ffmpeg(), size="320x180")
     await stream.start()        # returns once the playlist lists its first segments
     ...capture stream.url...
     await stream.close()
