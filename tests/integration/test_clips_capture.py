@@ -60,7 +60,9 @@ async def test_killed_ffmpeg_is_restarted_and_the_buffer_goes_on(tmp_path: Path)
         assert capture.pid is not None
         os.kill(capture.pid, signal.SIGKILL)
         status = await capture.wait_for(lambda s: s.state is CaptureState.BACKOFF)
-        assert status.reason is not None and "ffmpeg exited with code -9" in status.reason
+        # Usually "code -9"; on a loaded machine the capture's stall guard may have stopped
+        # that ffmpeg first (code 255). Either way it must say how ffmpeg ended, then restart.
+        assert status.reason is not None and "ffmpeg exited with code" in status.reason
         assert status.next_retry_at is not None
         await capture.wait_for(lambda s: any(x.run == "r0002" for x in capture.buffer.segments))
         assert capture.status.state is CaptureState.RUNNING
