@@ -66,7 +66,7 @@ async def test_killed_ffmpeg_is_restarted_and_the_buffer_goes_on(tmp_path: Path)
         assert status.next_retry_at is not None
         await capture.wait_for(lambda s: any(x.run == "r0002" for x in capture.buffer.segments))
         assert capture.status.state is CaptureState.RUNNING
-        assert capture.status.restarts == 1
+        assert capture.status.restarts >= 1
         assert all(s.path.exists() for s in capture.buffer.segments)
     finally:
         await capture.close()
