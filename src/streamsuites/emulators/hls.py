@@ -17,13 +17,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import shutil
-import socket
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from aiohttp import web
 
+from streamsuites.emulators._http import serve_app
 from streamsuites.errors import ComponentStateError
 
 if TYPE_CHECKING:
@@ -123,12 +123,7 @@ class HlsEmulator:
     async def _serve(self, directory: Path) -> None:
         app = web.Application()
         app.router.add_static("/", directory)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind((self._host, 0))
-        self.port = sock.getsockname()[1]
-        await web.SockSite(self._runner, sock).start()
+        self._runner, self.port = await serve_app(app, self._host)
 
     async def _wait_for_segments(self, count: int) -> None:
         assert self._dir is not None and self._process is not None

@@ -16,12 +16,12 @@ without ``broadcaster_id``. Every request is recorded in :attr:`TwitchHelixEmula
 from __future__ import annotations
 
 import itertools
-import socket
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from streamsuites.emulators._http import serve_app
 from streamsuites.errors import ComponentStateError
 
 if TYPE_CHECKING:
@@ -88,12 +88,7 @@ class TwitchHelixEmulator:
             raise ComponentStateError("the Helix emulator is already started")
         app = web.Application()
         app.router.add_post("/helix/clips", self._create_clip)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind((self._host, 0))
-        self.port = sock.getsockname()[1]
-        await web.SockSite(self._runner, sock).start()
+        self._runner, self.port = await serve_app(app, self._host)
 
     async def close(self) -> None:
         """Stop listening; safe to call twice."""

@@ -23,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import shutil
-import socket
 import tempfile
 import uuid
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from aiohttp import web
 from streamsuites.clock import SystemClock
 from streamsuites.connectors.twitch.protocol import IrcMessage, parse_line
 from streamsuites.emulators import _tls
+from streamsuites.emulators._http import serve_app
 from streamsuites.emulators._links import StreamLink, WebSocketLink
 from streamsuites.emulators._scenario import FAULTS, Scenario, load_scenario, play
 from streamsuites.emulators._twitch_rules import (
@@ -227,12 +227,9 @@ class TwitchIrcEmulator:
     async def _listen_websocket(self, host: str, port: int, secure: bool) -> int:
         app = web.Application()
         app.router.add_get("/", self._serve_websocket)
-        self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
-        await self._runner.setup()
-        sock = socket.create_server((host, port))
         ssl_context = self._server_ssl() if secure else None
-        await web.SockSite(self._runner, sock, ssl_context=ssl_context).start()
-        return int(sock.getsockname()[1])
+        self._runner, bound = await serve_app(app, host, port, ssl_context=ssl_context)
+        return bound
 
     async def _serve_stream(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter

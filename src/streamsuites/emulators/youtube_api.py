@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Self
 
@@ -31,6 +30,7 @@ from aiohttp import web
 
 from streamsuites.clock import SystemClock
 from streamsuites.connectors.youtube.costs import COSTS, DAILY_UNITS
+from streamsuites.emulators._http import serve_app
 from streamsuites.emulators._youtube_ledger import (
     FaultQueue,
     PendingFault,
@@ -150,11 +150,8 @@ class YouTubeApiEmulator:
         if self._state != "new":
             raise ComponentStateError(f"the emulator is {self._state}; start it only once")
         self._state = "started"
-        self._runner = web.AppRunner(self._app(), handle_signals=False, access_log=None)
-        await self._runner.setup()
-        sock = socket.create_server((host, port))
-        await web.SockSite(self._runner, sock).start()
-        self._host, self._port = host, int(sock.getsockname()[1])
+        self._runner, self._port = await serve_app(self._app(), host, port)
+        self._host = host
 
     async def close(self) -> None:
         """Stop listening; calling it again does nothing."""
