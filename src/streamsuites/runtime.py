@@ -171,9 +171,9 @@ class Runtime:
         webhooks = WebhookClient(clock=self.clock)
         self.jobs = self._job_worker()
         executor = self._executor(automation, store, webhooks)
-        self.web = self._web_server(automation, executor)
-        intake = Intake(self.log, on_append=self._append_listener(executor))
         publisher = self._publisher(automation)
+        self.web = self._web_server(automation, executor, publisher)
+        intake = Intake(self.log, on_append=self._append_listener(executor))
         supervisors = [s for plan in plans if (s := self._supervisor(plan, intake)) is not None]
         await publisher.publish_all()
         try:
@@ -260,13 +260,15 @@ class Runtime:
             save_state=save,
         )
 
-    def _web_server(self, automation: Automation, executor: ActionExecutor) -> WebServer | None:
+    def _web_server(
+        self, automation: Automation, executor: ActionExecutor, publisher: StatePublisher
+    ) -> WebServer | None:
         if self.options.web is None:
             return None
         sources = runtime_sources(
             log=self.log, db=self.db, state=self.state, config=self.config, clock=self.clock,
             automation=automation, perform=executor.perform, connectors=self._dispatchers.keys(),
-            ready=self.ready.is_set, quotas=self._quota_usages, clips=self.clips,
+            ready=self.ready.is_set, state_files=publisher, quotas=self._quota_usages,
         )  # fmt: skip
         return WebServer(sources, self.options.web)
 

@@ -118,24 +118,46 @@ class StatePublisher:
         ]
         return all(results)
 
-    async def publish_snapshot(self) -> bool:
-        """Write runtime_snapshot.json, telemetry/{events,errors,rates}.json and `documents`."""
-        replay = await self._replay_stats()
-        now = self._clock.time()
-        self._rates.sample(self._state.platform_counters(), now)
+    async def snapshot_document(self, now: float) -> dict[str, Any]:
+        """Return runtime_snapshot.json as of `now` (the web API serves the same document)."""
         snapshot = build_runtime_snapshot(
             state=self._state,
             config=self._config,
             now=now,
             version=self._version,
             build=self._build,
-            replay=replay,
+            replay=await self._replay_stats(),
             restart_intent=self._restart_intent(),
         )
-        stored = await self._read_stored(now)
+        return {**snapshot, **self._status(now)}
+
+    def quotas_document(self, now: float) -> dict[str, Any]:
+        """Return quotas.json as of `now`."""
+        return build_quotas(self._quotas(), now=now)
+
+    async def jobs_document(self, now: float) -> dict[str, Any]:
+        """Return jobs.json as of `now`."""
+        totals = None if self._job_totals is None else await self._job_totals()
+        return build_jobs(await self._jobs(), now=now, totals=totals)
+
+    async def stored_documents(self, now: float) -> Mapping[str, object]:
+        """Return the documents built from stored rows (clips.json, the public clips export)."""
+        try:
+            return await self._stored_documents(now)
+        except Exception:
+            # The snapshot itself must still be written; those files are retried next tick.
+            logger.exception("reading stored state documents failed")
+            return {}
+
+    async def publish_snapshot(self) -> bool:
+        """Write runtime_snapshot.json, telemetry/{events,errors,rates}.json and `documents`."""
+        now = self._clock.time()
+        self._rates.sample(self._state.platform_counters(), now)
+        snapshot = await self.snapshot_document(now)
+        stored = await self.stored_documents(now)
         return self._write_all(
             {
-                SNAPSHOT_FILE: {**snapshot, **self._status(now)},
+                SNAPSHOT_FILE: snapshot,
                 "telemetry/events.json": build_events(self._state.events, now=now),
                 "telemetry/errors.json": build_errors(self._state.errors, now=now),
                 "telemetry/rates.json": build_rates(self._rates, now=now),
@@ -146,14 +168,11 @@ class StatePublisher:
 
     async def publish_quotas(self) -> bool:
         """Write quotas.json."""
-        return self.writer.write(QUOTAS_FILE, build_quotas(self._quotas(), now=self._clock.time()))
+        return self.writer.write(QUOTAS_FILE, self.quotas_document(self._clock.time()))
 
     async def publish_jobs(self) -> bool:
         """Write jobs.json."""
-        jobs = await self._jobs()
-        totals = None if self._job_totals is None else await self._job_totals()
-        document = build_jobs(jobs, now=self._clock.time(), totals=totals)
-        return self.writer.write(JOBS_FILE, document)
+        return self.writer.write(JOBS_FILE, await self.jobs_document(self._clock.time()))
 
     async def run(self) -> None:
         """Publish on both cadences until cancelled; the first ticks come one interval in."""
@@ -178,14 +197,6 @@ class StatePublisher:
 
     def _write_all(self, documents: dict[str, Any]) -> bool:
         return all([self.writer.write(path, doc) for path, doc in documents.items()])
-
-    async def _read_stored(self, now: float) -> Mapping[str, object]:
-        try:
-            return await self._stored_documents(now)
-        except Exception:
-            # The snapshot itself must still be written; those files are retried next tick.
-            logger.exception("reading stored state documents failed")
-            return {}
 
     async def _replay_stats(self) -> LogStats | None:
         if self._log is None:

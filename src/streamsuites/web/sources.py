@@ -3,8 +3,8 @@
 :class:`WebSources` names the event log, the live state, the config, the clock, the documents
 (``polls``, ``tallies``, ``scoreboards``, ``jobs``, ``quotas``, ``clips``, ``snapshot``: the
 same builders as the state files, called on demand so the API is never a snapshot interval
-behind), and the operator entry point. :func:`runtime_documents` builds those documents from the
-runtime's parts.
+behind), and the operator entry point. :func:`runtime_documents` takes those documents from the
+state publisher's own builders, so the API and the state files never differ.
 """
 
 from __future__ import annotations
@@ -12,15 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
-from streamsuites import __version__
 from streamsuites.clips.export import build_clips
 from streamsuites.clips.service import CLIPS_FILE
 from streamsuites.interactive.exports import build_polls, build_scoreboards, build_tallies
-from streamsuites.jobs.store import JobStore
-from streamsuites.state.jobs import build_jobs
-from streamsuites.state.quotas import build_quotas
-from streamsuites.state.restart_intent import RestartIntent, fingerprint
-from streamsuites.state.snapshot import build_runtime_snapshot
 from streamsuites.web.operator import Operator
 
 if TYPE_CHECKING:
@@ -34,11 +28,17 @@ if TYPE_CHECKING:
     from streamsuites.config.model import Config
     from streamsuites.eventlog import EventLog
     from streamsuites.interactive import InteractiveEngine
-    from streamsuites.state.jobs import JobView
     from streamsuites.state.quotas import QuotaUsage
     from streamsuites.state.runtime_state import RuntimeState
 
-__all__ = ["DOCUMENTS", "DocumentSource", "WebSources", "runtime_documents", "runtime_sources"]
+__all__ = [
+    "DOCUMENTS",
+    "DocumentSource",
+    "StateDocuments",
+    "WebSources",
+    "runtime_documents",
+    "runtime_sources",
+]
 
 DocumentSource: TypeAlias = "Callable[[float], Awaitable[Mapping[str, Any]]]"
 """``source(now)`` returns one state document as of `now`."""
@@ -53,18 +53,6 @@ def _no_quotas() -> Sequence[QuotaUsage]:
 
 def _always() -> bool:
     return True
-
-
-class ClipSource(Protocol):
-    """What the API reads of the clip service (:class:`streamsuites.clips.service.ClipService`)."""
-
-    async def documents(self, now: float) -> Mapping[str, object]:
-        """Return clips.json (``"clips.json"``) and the public clips export."""
-        ...
-
-    def status(self, now: float) -> Mapping[str, Any]:
-        """Return the snapshot's ``clips`` block."""
-        ...
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -84,42 +72,37 @@ class WebSources:
     """Whether the runtime is serving (started and not stopping), for /healthz."""
 
 
+class StateDocuments(Protocol):
+    """The state files' builders, which the API serves from (the runtime's state publisher)."""
+
+    async def snapshot_document(self, now: float) -> Mapping[str, Any]:
+        """Return runtime_snapshot.json as of `now`."""
+        ...
+
+    def quotas_document(self, now: float) -> Mapping[str, Any]:
+        """Return quotas.json as of `now`."""
+        ...
+
+    async def jobs_document(self, now: float) -> Mapping[str, Any]:
+        """Return jobs.json as of `now`."""
+        ...
+
+    async def stored_documents(self, now: float) -> Mapping[str, object]:
+        """Return the documents built from stored rows, clips.json among them."""
+        ...
+
+
 def runtime_documents(
-    *,
-    state: RuntimeState,
-    config: Config,
-    log: EventLog,
-    interactive: InteractiveEngine,
-    jobs: Callable[[], Awaitable[Sequence[JobView]]],
-    job_totals: Callable[[], Awaitable[Mapping[tuple[str, str], int]]] | None = None,
-    quotas: Callable[[], Sequence[QuotaUsage]] = _no_quotas,
-    clips: ClipSource | None = None,
-    build: str = "dev",
+    state_files: StateDocuments, interactive: InteractiveEngine
 ) -> dict[str, DocumentSource]:
-    """Return the document sources of a running runtime, built like its state files."""
-    baseline = fingerprint(config.directory)
+    """Return the document sources of a running runtime: the state files' own builders."""
 
-    async def snapshot(now: float) -> Mapping[str, Any]:
-        intent = RestartIntent.compare(baseline, fingerprint(config.directory))
-        document = build_runtime_snapshot(
-            state=state, config=config, now=now, version=__version__, build=build,
-            replay=await log.stats(), restart_intent=intent,
-        )  # fmt: skip
-        return document if clips is None else {**document, **clips.status(now)}
+    async def quotas(now: float) -> Mapping[str, Any]:
+        return state_files.quotas_document(now)
 
-    async def clip_list(now: float) -> Mapping[str, Any]:
-        if clips is None:
-            return build_clips((), now=now)
-        document = (await clips.documents(now))[CLIPS_FILE]
-        assert isinstance(document, dict)
-        return document
-
-    async def job_list(now: float) -> Mapping[str, Any]:
-        totals = None if job_totals is None else await job_totals()
-        return build_jobs(await jobs(), now=now, totals=totals)
-
-    async def quota_list(now: float) -> Mapping[str, Any]:
-        return build_quotas(quotas(), now=now)
+    async def clips(now: float) -> Mapping[str, Any]:
+        document = (await state_files.stored_documents(now)).get(CLIPS_FILE)
+        return document if isinstance(document, dict) else build_clips((), now=now)
 
     def interactive_source(
         builder: Callable[[InteractiveEngine, float], dict[str, Any]],
@@ -133,10 +116,10 @@ def runtime_documents(
         "polls": interactive_source(build_polls),
         "tallies": interactive_source(build_tallies),
         "scoreboards": interactive_source(build_scoreboards),
-        "jobs": job_list,
-        "quotas": quota_list,
-        "clips": clip_list,
-        "snapshot": snapshot,
+        "jobs": state_files.jobs_document,
+        "quotas": quotas,
+        "clips": clips,
+        "snapshot": state_files.snapshot_document,
     }
 
 
@@ -151,15 +134,11 @@ def runtime_sources(
     perform: Callable[[ActionDescriptor], Awaitable[ActionResult]],
     connectors: Collection[tuple[str, str]],
     ready: Callable[[], bool],
+    state_files: StateDocuments,
     quotas: Callable[[], Sequence[QuotaUsage]] = _no_quotas,
-    clips: ClipSource | None = None,
 ) -> WebSources:
     """Return the sources of a runtime's web server, from the runtime's own parts."""
-    store = JobStore(db)
-    documents = runtime_documents(
-        state=state, config=config, log=log, interactive=automation.interactive,
-        jobs=store.views, job_totals=store.totals, quotas=quotas, clips=clips,
-    )  # fmt: skip
+    documents = runtime_documents(state_files, automation.interactive)
     operator = Operator(
         perform=perform, config=config, triggers=automation.engine.trigger_set,
         connectors=connectors, clock=clock,
