@@ -126,7 +126,7 @@ class Runtime:
         """The job kinds the worker runs; add them before ``run`` (no kinds: no worker)."""
         self.jobs: JobWorker | None = None
         """The job worker while the runtime runs with job kinds."""
-        self.services = ConnectorServices(clock=self.clock, data_dir=str(options.data_dir))
+        self.services = ConnectorServices(clock=self.clock, database=options.database)
         """Shared by every connector of this runtime (clock, cross-creator books)."""
         self.web: WebServer | None = None
         """The web server while the runtime runs with ``options.web`` set."""

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, Protocol
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from streamsuites.clock import Clock
     from streamsuites.config.model import Creator, CreatorPlatform
     from streamsuites.eventlog import AppendResult
@@ -48,8 +50,8 @@ class ConnectorServices:
 
     clock: Clock | None = None
     """The runtime's clock; None means the connector uses the system clock."""
-    data_dir: str | None = None
-    """Where the runtime keeps its files (the SQLite database lives there)."""
+    database: Path | None = None
+    """The runtime's SQLite file, for books kept across restarts; None keeps them in memory."""
     shared: dict[str, object] = field(default_factory=dict)
 
     def shared_object(self, key: str, create: Callable[[], object]) -> object:

@@ -27,7 +27,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 import aiohttp
@@ -68,9 +67,9 @@ def shared_quota_book(services: ConnectorServices) -> QuotaBook:
     """Return the runtime's one YouTube quota book, persisted beside its database if it has one."""
 
     def create() -> QuotaBook:
-        if services.data_dir is None:
+        if services.database is None:
             return QuotaBook()
-        return QuotaBook(store=QuotaStore(Path(services.data_dir) / "streamsuites.db"))
+        return QuotaBook(store=QuotaStore(services.database))
 
     book = services.shared_object(_BOOK_KEY, create)
     assert isinstance(book, QuotaBook)
