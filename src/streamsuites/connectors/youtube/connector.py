@@ -64,7 +64,7 @@ _BOOK_KEY: Final = "youtube.quota"
 
 
 def shared_quota_book(services: ConnectorServices) -> QuotaBook:
-    """Return the runtime's one YouTube quota book, persisted beside its database if it has one."""
+    """Return the runtime's one YouTube quota book, persisted in its database if it has one."""
 
     def create() -> QuotaBook:
         if services.database is None:
