@@ -206,9 +206,7 @@ def _youtube_emulator(config: Config) -> YouTubeApiEmulator:
         refresh_tokens=dict.fromkeys(refresh, _CLIENT_ID),
         owners={token: str(_channel(config.creator(creator_id), "youtube"))
                 for token, creator_id in refresh.items()},
-        # Fresh message ids each run: a demo run again on the same data dir would otherwise
-        # repeat the last run's ids, and the event log would drop them all as duplicates.
-        seed=secrets.randbits(32),
+        seed=None,  # fresh ids each run (see YouTubeApiEmulator)
     )  # fmt: skip
 
 

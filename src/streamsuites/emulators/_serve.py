@@ -107,6 +107,7 @@ async def serve_youtube(
         refresh_tokens=refresh_tokens,
         daily_quota=daily_quota,
         polling_interval_ms=polling_interval_ms,
+        seed=None,  # fresh ids each run, so a runtime's log keeps the messages of a second run
     )
     async with emulator:
         if on_ready is not None:

@@ -96,7 +96,7 @@ class Methods:
         clock: Clock,
         owner_of: Callable[[TokenGrant], Channel | None],
         *,
-        seed: int = 0,
+        seed: int | None = 0,
     ) -> None:
         self._world = world
         self._settings = settings

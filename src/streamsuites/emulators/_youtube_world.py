@@ -100,7 +100,7 @@ class Video:
 class World:
     """Every channel, video and chat of one emulator."""
 
-    def __init__(self, *, seed: int = 0) -> None:
+    def __init__(self, *, seed: int | None = 0) -> None:
         self.channels: dict[str, Channel] = {}
         self.videos: dict[str, Video] = {}
         self.chats: dict[str, Chat] = {}

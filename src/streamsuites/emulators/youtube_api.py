@@ -95,6 +95,10 @@ class YouTubeApiEmulator:
     `enforce_polling_interval`. An ended chat keeps answering (with ``offlineAt``) for
     `chat_end_grace` seconds, then 403 ``liveChatEnded``; `chat_ended_event` appends a
     ``chatEndedEvent`` message when a stream ends. Access tokens live `token_ttl` seconds.
+
+    Ids (videos, chats, messages) come from `seed`: the same seed gives the same ids, as tests
+    want; ``None`` gives fresh ones each time, as a long-lived emulator needs, since a runtime
+    that meets an id again in its event log drops the message as a duplicate.
     """
 
     def __init__(
@@ -113,7 +117,7 @@ class YouTubeApiEmulator:
         oauth_clients: Mapping[str, str] | None = None,
         refresh_tokens: Mapping[str, str] | None = None,
         owners: Mapping[str, str] | None = None,
-        seed: int = 0,
+        seed: int | None = 0,
     ) -> None:
         self._clock: Clock = clock or SystemClock()
         self._keys = frozenset(api_keys)
