@@ -27,7 +27,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, Literal
 
 import aiohttp
 
@@ -41,7 +41,7 @@ from streamsuites.connectors.youtube.models import decode_chat_page
 from streamsuites.connectors.youtube.quota import QuotaBook
 from streamsuites.connectors.youtube.quota_store import QuotaStore
 from streamsuites.connectors.youtube.translate import translate_page
-from streamsuites.errors import AuthError, ConnectorError, ProtocolError, RateLimited
+from streamsuites.errors import ConnectorError, ProtocolError, RateLimited
 from streamsuites.events import StreamState
 
 if TYPE_CHECKING:
@@ -243,7 +243,9 @@ class YouTubeConnector:
         link.waiting("quota_exhausted", f"{exc.reason}; no calls until {resume}", until=until)
         await self._clock.sleep(max(0.0, until - self._clock.time()))
 
-    def _stream_event(self, chat: LiveChat, state: str, at: datetime) -> StreamState:
+    def _stream_event(
+        self, chat: LiveChat, state: Literal["online", "offline"], at: datetime
+    ) -> StreamState:
         return StreamState(
             event_id=f"youtube:{state}:{chat.live_chat_id}",
             creator_id=self._creator_id,
@@ -252,7 +254,7 @@ class YouTubeConnector:
             occurred_at=at,
             received_at=at,
             stream_id=chat.video_id,
-            state="online" if state == "online" else "offline",
+            state=state,
             title=chat.title or None,
         )
 
@@ -294,7 +296,7 @@ class YouTubeConnector:
             return SendOutcome.retry(max(1.0, exc.until - self._clock.time()), exc.reason)
         except RateLimited as exc:
             return SendOutcome.retry(exc.retry_after, exc.reason)
-        except (AuthError, ChatGone, ConnectorError) as exc:
+        except ConnectorError as exc:  # refused key or token, chat gone, any other refusal
             return SendOutcome.failed(f"youtube: {exc.reason}")
         _log.info("sent to youtube chat %s: %s", live_chat_id, text)
         return SendOutcome.delivered()
