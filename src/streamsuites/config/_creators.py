@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from streamsuites.config._enablement import Entry, check_platform, entries
 from streamsuites.config._tiers import compile_limits
-from streamsuites.config.issues import json_path
+from streamsuites.config.issues import UniqueIds
 from streamsuites.config.model import Creator, CreatorPlatform
 
 if TYPE_CHECKING:
@@ -51,10 +51,10 @@ def build_creators(
 ) -> tuple[Creator, ...]:
     """Normalize a schema-valid creators.json; `tiers` is None when tiers.json is unusable."""
     creators: list[Creator] = []
-    first_index: dict[str, int] = {}
+    unique = UniqueIds("creator_id", ("creators",), issues)
     for index, raw in enumerate(data["creators"]):
         path = ("creators", index)
-        _check_unique(raw["creator_id"], index, first_index, issues)
+        unique.check(raw, index)
         platforms, refs = _platforms(raw, path, issues)
         creator = _creator(raw, _tier(raw, path, tiers, issues), platforms)
         _warn_unset(creator, refs, environ, issues)
@@ -65,19 +65,6 @@ def build_creators(
 def discord_admins(data: dict[str, Any]) -> tuple[str, ...]:
     """Return the top-level ``discord_admins`` ids, as strings."""
     return tuple(str(user_id) for user_id in data.get("discord_admins", []))
-
-
-def _check_unique(
-    creator_id: str, index: int, first_index: dict[str, int], issues: FileIssues
-) -> None:
-    if creator_id in first_index:
-        first = json_path(("creators", first_index[creator_id]))
-        issues.error(
-            ("creators", index, "creator_id"),
-            f"duplicate creator_id {creator_id!r}",
-            expected=f"a unique id; first used at {first}",
-        )
-    first_index.setdefault(creator_id, index)
 
 
 def _tier(

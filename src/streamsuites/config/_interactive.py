@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
+from streamsuites.config.issues import check_unique_ids
+
 if TYPE_CHECKING:
     from collections.abc import Collection, Mapping
 
@@ -163,8 +165,8 @@ def _creator_settings(
 ) -> InteractiveSettings:
     tallies = raw.get("tallies", [])
     scoreboards = raw.get("scoreboards", [])
-    _check_unique(tallies, "tally_id", (*path, "tallies"), issues)
-    _check_unique(scoreboards, "scoreboard_id", (*path, "scoreboards"), issues)
+    check_unique_ids(tallies, "tally_id", (*path, "tallies"), issues)
+    check_unique_ids(scoreboards, "scoreboard_id", (*path, "scoreboards"), issues)
     return InteractiveSettings(
         polls=_polls(raw["polls"], (*path, "polls"), creator, issues) if "polls" in raw else None,
         tallies=tuple(
@@ -174,26 +176,11 @@ def _creator_settings(
     )
 
 
-def _check_unique(
-    entries: list[Mapping[str, Any]], key: str, path: JsonPath, issues: FileIssues
-) -> None:
-    first: dict[str, int] = {}
-    for index, entry in enumerate(entries):
-        value = entry[key]
-        if value in first:
-            issues.error(
-                (*path, index, key),
-                f"duplicate {key} {value!r}",
-                expected=f"a unique id; first used at index {first[value]}",
-            )
-        first.setdefault(value, index)
-
-
 def _polls(
     raw: Mapping[str, Any], path: JsonPath, creator: Creator | None, issues: FileIssues
 ) -> PollSettings | None:
     definitions = raw.get("definitions", [])
-    _check_unique(definitions, "poll_id", (*path, "definitions"), issues)
+    check_unique_ids(definitions, "poll_id", (*path, "definitions"), issues)
     if creator is not None:
         _check_poll_limits(definitions, (*path, "definitions"), creator, issues)
     if not raw.get("enabled", True):

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
-from streamsuites.config.issues import json_path
+from streamsuites.config.issues import UniqueIds, json_path
 from streamsuites.config.model import KNOWN_PLATFORMS
 from streamsuites.triggers.parse import behaviour_id, parse_behaviour, parse_trigger
 
@@ -35,11 +35,11 @@ def build_triggers(
     data: dict[str, Any], creators: Creators, issues: FileIssues
 ) -> tuple[dict[str, Any], ...]:
     """Check a schema-valid triggers.json and return its entries with ``creator`` normalized."""
-    first_index: dict[str, int] = {}
     triggers = []
+    unique = UniqueIds("trigger_id", ("triggers",), issues)
     for index, raw in enumerate(data["triggers"]):
         path = ("triggers", index)
-        _check_unique(raw["trigger_id"], index, first_index, issues)
+        unique.check(raw, index)
         _check_creator(raw, path, creators, issues)
         _check_platforms(raw, path, issues)
         trigger = _normalized(raw)
@@ -83,19 +83,6 @@ def _report(problems: list[Problem], path: JsonPath, issues: FileIssues) -> None
                 found=problem.found,
                 expected=problem.expected,
             )
-
-
-def _check_unique(
-    trigger_id: str, index: int, first_index: dict[str, int], issues: FileIssues
-) -> None:
-    if trigger_id in first_index:
-        first = json_path(("triggers", first_index[trigger_id]))
-        issues.error(
-            ("triggers", index, "trigger_id"),
-            f"duplicate trigger_id {trigger_id!r}",
-            expected=f"a unique id; first used at {first}",
-        )
-    first_index.setdefault(trigger_id, index)
 
 
 def _check_creator(

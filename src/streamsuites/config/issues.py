@@ -9,9 +9,22 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
-__all__ = ["ConfigIssue", "FileIssues", "IssueLog", "JsonPath", "Severity", "describe", "json_path"]
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+__all__ = [
+    "ConfigIssue",
+    "FileIssues",
+    "IssueLog",
+    "JsonPath",
+    "Severity",
+    "UniqueIds",
+    "check_unique_ids",
+    "describe",
+    "json_path",
+]
 
 Severity = Literal["error", "warning"]
 JsonPath = tuple[str | int, ...]
@@ -165,3 +178,31 @@ class FileIssues:
                 severity=severity,
             )
         )
+
+
+class UniqueIds:
+    """Checks, entry by entry, that no two entries of the list at `path` share their `key`."""
+
+    def __init__(self, key: str, path: JsonPath, issues: FileIssues) -> None:
+        self._key, self._path, self._issues = key, path, issues
+        self._first: dict[object, int] = {}
+
+    def check(self, entry: Mapping[str, Any], index: int) -> None:
+        """Report entry `index` if an earlier entry holds its `key` already."""
+        value = entry[self._key]
+        first = self._first.setdefault(value, index)
+        if first != index:
+            self._issues.error(
+                (*self._path, index, self._key),
+                f"duplicate {self._key} {value!r}",
+                expected=f"a unique id; first used at {json_path((*self._path, first))}",
+            )
+
+
+def check_unique_ids(
+    entries: Sequence[Mapping[str, Any]], key: str, path: JsonPath, issues: FileIssues
+) -> None:
+    """Report each entry of the list at `path` whose `key` an earlier entry already holds."""
+    unique = UniqueIds(key, path, issues)
+    for index, entry in enumerate(entries):
+        unique.check(entry, index)
