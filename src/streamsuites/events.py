@@ -181,10 +181,11 @@ class SystemEvent(_EventBase, frozen=True, kw_only=True, tag="system"):
 
 Event = ChatMessage | PaidSupport | Membership | Moderation | StreamState | SystemEvent
 
-EVENT_KINDS: Final = tuple(
-    kind.__struct_config__.tag
+_KIND_OF: Final[dict[type, str]] = {
+    kind: str(kind.__struct_config__.tag)
     for kind in (ChatMessage, PaidSupport, Membership, Moderation, StreamState, SystemEvent)
-)
+}
+EVENT_KINDS: Final = tuple(_KIND_OF.values())
 
 _encoder = msgspec.json.Encoder(order="deterministic")
 _decoder = msgspec.json.Decoder(Event)
@@ -203,7 +204,7 @@ def decode_event(data: bytes | str) -> Event:
 
 def event_kind(event: Event) -> str:
     """Return the tag of `event` (``"chat_message"``, ``"membership"``, …)."""
-    return str(event.__struct_config__.tag)
+    return _KIND_OF[type(event)]
 
 
 def native_event_id(platform: str, native_id: str) -> str:

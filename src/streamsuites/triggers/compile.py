@@ -16,6 +16,7 @@ from streamsuites.errors import ConfigError
 from streamsuites.triggers.matcher import TextMatcher
 from streamsuites.triggers.model import Trigger, TriggerType
 from streamsuites.triggers.parse import Problem, parse_behaviour, parse_trigger
+from streamsuites.triggers.values import template_names
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
@@ -33,6 +34,10 @@ class CreatorTriggers:
     display_name: str
     triggers: tuple[Trigger, ...]
     """Enabled triggers, sorted by trigger id; every index below points into this."""
+    trigger_ids: tuple[str, ...]
+    """The id of each of `triggers`, in the same order."""
+    placeholders: tuple[frozenset[str], ...]
+    """The placeholder names the actions of each of `triggers` use, in the same order."""
     text: TextMatcher
     """Finds the command, exact-text, keyword and regex triggers a text may fire."""
     text_kinds: frozenset[str]
@@ -66,6 +71,10 @@ def build_creator(
         creator_id=creator_id,
         display_name=display_name or creator_id,
         triggers=ordered,
+        trigger_ids=tuple(t.trigger_id for t in ordered),
+        placeholders=tuple(
+            frozenset().union(*(template_names(a.payload) for a in t.actions)) for t in ordered
+        ),
         text=_text_matcher(ordered),
         text_kinds=frozenset(f.kind for t in ordered if _reads_text(t) for f in t.events),
         by_kind=_kind_index(ordered),

@@ -141,4 +141,7 @@ class Trigger:
 
     def accepts(self, kind: str, subtype: str | None) -> bool:
         """Return whether the event filter admits an event of `kind` and `subtype`."""
-        return any(f.kind == kind and (not f.types or subtype in f.types) for f in self.events)
+        for accepted in self.events:
+            if accepted.kind == kind and (not accepted.types or subtype in accepted.types):
+                return True
+        return False

@@ -9,7 +9,7 @@ name, a format spec (``{user:>10}``), attribute access or a lone brace is a
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
@@ -49,6 +49,14 @@ class Template:
     source: str
     literals: tuple[str, ...]
     names: tuple[str, ...]
+    _format: str = field(init=False, repr=False, compare=False)
+    """The same template as a :meth:`str.format_map` string: literal braces doubled."""
+
+    def __post_init__(self) -> None:
+        slots = (f"{{{name}}}" for name in self.names)
+        escaped = [literal.replace("{", "{{").replace("}", "}}") for literal in self.literals]
+        body = "".join(part for pair in zip(escaped[:-1], slots, strict=True) for part in pair)
+        object.__setattr__(self, "_format", body + escaped[-1])
 
     @property
     def placeholders(self) -> frozenset[str]:
@@ -59,11 +67,17 @@ class Template:
         """Fill the slots from `values`; a name missing from `values` renders empty."""
         if not self.names:
             return self.literals[0]
-        out = [self.literals[0]]
-        for name, literal in zip(self.names, self.literals[1:], strict=True):
-            out.append(values.get(name, ""))
-            out.append(literal)
-        return "".join(out)
+        try:
+            return self._format.format_map(values)
+        except KeyError:
+            return self._format.format_map(_Blank(values))
+
+
+class _Blank(dict[str, str]):
+    """Values in which a missing name is the empty string."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
 
 
 def parse_template(source: str) -> Template:

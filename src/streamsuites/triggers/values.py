@@ -7,19 +7,27 @@ as the empty string (``{uptime}`` renders ``offline``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from streamsuites.triggers.model import TriggerType
-from streamsuites.triggers.templates import Template
+from streamsuites.triggers.templates import KNOWN_PLACEHOLDERS, Template
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Iterable
 
     from streamsuites.events import Event, Money
     from streamsuites.triggers.model import Trigger
 
-__all__ = ["EvalContext", "format_amount", "format_uptime", "placeholder_values", "render_payload"]
+__all__ = [
+    "EvalContext",
+    "format_amount",
+    "format_uptime",
+    "placeholder_values",
+    "render_payload",
+    "template_names",
+]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -32,6 +40,54 @@ class EvalContext:
     """Current viewer count, if known."""
 
 
+class _Facts(NamedTuple):
+    """What a value may need besides the event."""
+
+    fire_count: int
+    now: float
+    context: EvalContext
+    creator_name: str
+
+
+def _author_name(event: Event, _: _Facts) -> str:
+    author = event.author
+    return "" if author is None else author.display_name or author.login
+
+
+def _login(event: Event, _: _Facts) -> str:
+    return "" if event.author is None else event.author.login
+
+
+def _amount(event: Event, _: _Facts) -> str:
+    return "" if event.amount is None else format_amount(event.amount)
+
+
+def _uptime(_: Event, facts: _Facts) -> str:
+    return format_uptime(facts.context.online_since, facts.now)
+
+
+def _viewers(event: Event, facts: _Facts) -> str:
+    return _number(getattr(event, "viewers", None) or facts.context.viewers)
+
+
+_VALUES: Final[Mapping[str, Callable[[Event, _Facts], str]]] = {
+    "user": _author_name,
+    "login": _login,
+    "message": lambda event, _: event.text,
+    "count": lambda _, facts: str(facts.fire_count),
+    "platform": lambda event, _: event.platform,
+    "channel": lambda event, _: event.channel,
+    "creator": lambda _, facts: facts.creator_name,
+    "uptime": _uptime,
+    "amount": _amount,
+    "months": lambda event, _: _number(getattr(event, "months", None)),
+    "gift_count": lambda event, _: _number(getattr(event, "gift_count", None)),
+    "viewers": _viewers,
+}
+"""How each placeholder other than ``args`` and ``arg1``…``arg9`` is computed."""
+_ARGUMENTS: Final = frozenset(KNOWN_PLACEHOLDERS) - frozenset(_VALUES)
+
+
 def placeholder_values(
     event: Event,
     trigger: Trigger,
@@ -40,33 +96,42 @@ def placeholder_values(
     now: float,
     context: EvalContext,
     creator_name: str,
+    names: Iterable[str] = KNOWN_PLACEHOLDERS,
 ) -> dict[str, str]:
-    """Return the value of every placeholder for `trigger` firing on `event`."""
-    author = event.author
-    values = {
-        "user": "" if author is None else author.display_name or author.login,
-        "login": "" if author is None else author.login,
-        "message": event.text,
-        "count": str(count),
-        "platform": event.platform,
-        "channel": event.channel,
-        "creator": creator_name,
-        "uptime": format_uptime(context.online_since, now),
-        "amount": "" if event.amount is None else format_amount(event.amount),
-        "months": _number(getattr(event, "months", None)),
-        "gift_count": _number(getattr(event, "gift_count", None)),
-        "viewers": _number(getattr(event, "viewers", None) or context.viewers),
-    }
-    values.update(_arguments(event.text if trigger.type is TriggerType.COMMAND else ""))
+    """Return the value of each placeholder in `names` for `trigger` firing on `event`.
+
+    Pass the names the trigger's templates use (:func:`template_names`): a trigger fires on a
+    busy chat's hot path, and most of the values are then never read.
+    """
+    facts = _Facts(count, now, context, creator_name)
+    values = {name: _VALUES[name](event, facts) for name in names if name in _VALUES}
+    if not _ARGUMENTS.isdisjoint(names):
+        command = trigger.type is TriggerType.COMMAND
+        values.update(_arguments(event.text) if command and event.text else _NO_ARGUMENTS)
     return values
+
+
+def template_names(payload: Any) -> frozenset[str]:  # noqa: ANN401 - any JSON value
+    """Return the placeholder names the templates anywhere in `payload` use."""
+    if isinstance(payload, Template):
+        return payload.placeholders
+    if isinstance(payload, Mapping):
+        payload = list(payload.values())
+    if isinstance(payload, list):
+        return frozenset().union(*(template_names(item) for item in payload))
+    return frozenset()
 
 
 def _arguments(text: str) -> dict[str, str]:
     parts = text.split(None, 1)
     rest = parts[1].strip() if len(parts) == 2 else ""
     words = rest.split()
-    numbered = {f"arg{n}": words[n - 1] if n <= len(words) else "" for n in range(1, 10)}
+    numbered = dict(zip(_NUMBERED, (*words[:9], *[""] * (9 - len(words))), strict=True))
     return {"args": rest, **numbered}
+
+
+_NUMBERED: Final = tuple(f"arg{n}" for n in range(1, 10))
+_NO_ARGUMENTS: Final[Mapping[str, str]] = _arguments("")
 
 
 def _number(value: int | None) -> str:

@@ -78,6 +78,35 @@ def test_event_trigger_fires_on_kind_and_type():
     assert texts(run(eng, chat("hello"))) == []
 
 
+def test_a_chat_listener_and_a_text_trigger_both_fire_in_id_order():
+    every = trigger(trigger_id="a-every", type="event", events=["chat_message"], response="1")
+    command = trigger(trigger_id="b-cmd", response="2")
+    keyword = trigger(trigger_id="c-kw", type="keyword", keywords=["hi"], response="3")
+    eng = engine(keyword, every, command)
+    assert texts(run(eng, chat("!hi"))) == ["1", "2", "3"]
+    assert texts(run(eng, chat("hello", n=2))) == ["1"]
+
+
+def test_a_trigger_on_cooldown_is_skipped_and_the_next_one_still_fires():
+    gg = {"type": "keyword", "keywords": ["gg"]}
+    slow = trigger(trigger_id="a", response="a", cooldown_seconds=60, **gg)
+    fast = trigger(trigger_id="b", response="b {count}", cooldown_seconds=0, **gg)
+    eng = engine(slow, fast)
+    first = eng.evaluate(chat("gg"), EngineState(), NOW)
+    second = eng.evaluate(chat("gg", n=2), first.state, NOW + 1)
+    assert texts(first) == ["a", "b 1"]
+    assert texts(second) == ["b 2"]
+
+
+def test_nothing_fired_keeps_the_state_it_was_given():
+    eng = engine(trigger(type="keyword", keywords=["gg"], response="x"))
+    state = eng.evaluate(chat("gg"), EngineState(), NOW).state
+    for n, text in enumerate(["hello", "hello", "nope"], start=2):
+        result = eng.evaluate(chat(text, n=n), state, NOW + n)
+        assert result.descriptors == ()
+        assert result.state is state
+
+
 def test_raid_event_uses_viewers_and_has_no_reply_to():
     eng = engine(
         trigger(

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from streamsuites.triggers._literals import required_literal
-from streamsuites.triggers.matcher import MultiMatcher, TextMatcher
+from streamsuites.triggers.matcher import RECENT_TEXTS, MultiMatcher, TextMatcher
 
 
 @pytest.mark.parametrize(
@@ -74,7 +74,7 @@ def test_prefilter_finds_exactly_what_the_plain_set_finds(text):
 
 def test_lone_surrogate_is_seen_as_question_mark_by_re2_and_still_matches():
     matcher = TextMatcher(commands={}, exact={}, keywords=[], patterns=[(r"abc\?", 0)])
-    assert matcher.match("ABC abc\ud800") == [0]
+    assert matcher.match("ABC abc\ud800") == (0,)
 
 
 def test_keyword_and_literal_share_the_automaton():
@@ -87,4 +87,23 @@ def test_keyword_and_literal_share_the_automaton():
     assert sorted(matcher.match("based")) == [1]
     assert sorted(matcher.match("based7 Based")) == [1, 2]
     assert sorted(matcher.match("  !HI based7")) == [0, 2]
-    assert matcher.match("nothing here") == []
+    assert matcher.match("nothing here") == ()
+
+
+def test_remembered_answers_equal_fresh_ones_and_memory_is_bounded():
+    def build() -> TextMatcher:
+        return TextMatcher(
+            commands={"!hi": (0,)},
+            exact={},
+            keywords=[("based", True, 1), ("pog", False, 2)],
+            patterns=[(r"(?i)\bgg+\b", 3), (r"(?i)based\d", 1)],
+        )
+
+    lines = ["!hi there", "so based", "based7 gg", "POGGERS", "nothing", "GG", "based7 gg"]
+    lines += [f"filler {n}" for n in range(3 * RECENT_TEXTS)] + lines
+    remembering = build()
+    for line in lines:
+        assert remembering.match(line) == build().match(line)
+        assert remembering.remembered <= 2 * RECENT_TEXTS
+    assert remembering.match("based7 gg") == (1, 3)
+    assert remembering.remembered >= RECENT_TEXTS
