@@ -189,6 +189,29 @@ async def test_a_stream_that_starts_later_is_found_and_its_history_is_backfill(
 
 
 @pytest.mark.asyncio
+@pytest.mark.parametrize("oauth", [True, False], ids=["oauth", "api-key"])
+async def test_a_stream_joined_late_is_planned_from_its_real_start_and_scheduled_end(
+    harness: Harness, emulator: YouTubeApiEmulator, clock: FakeClock, oauth: bool
+) -> None:
+    stream = emulator.start_stream(CHANNEL, title="Marathon", scheduled_seconds=6 * 3600)
+    started = clock.time()
+    clock.advance(2 * 3600)  # the runtime comes up two hours into the stream
+    await harness.start(oauth=oauth)
+    await until(lambda: harness.health.status is ConnectorStatus.CONNECTED)
+
+    def planned() -> bool:
+        chats = [c for usage in harness.book.usages(clock.time()) for c in usage.chats]
+        return bool(chats) and chats[0].interval_seconds is not None
+
+    await until(planned)
+    [usage] = harness.book.usages(clock.time())
+    [chat] = usage.chats
+    assert chat.chat_key == stream.live_chat_id
+    assert chat.streaming_since == pytest.approx(started, abs=1e-3)  # RFC 3339 milliseconds
+    assert chat.expected_seconds == pytest.approx(6 * 3600, abs=1e-3)
+
+
+@pytest.mark.asyncio
 @pytest.mark.parametrize("emulator_options", [{"polling_interval_ms": 20_000}])
 async def test_slow_polling_and_failures_lose_nothing_and_duplicate_nothing(
     harness: Harness, emulator: YouTubeApiEmulator, clock: FakeClock

@@ -390,7 +390,7 @@ async def test_insert_refuses_long_text_keys_and_ended_chats(api: Api) -> None:
 async def test_handle_to_uploads_to_live_video_to_chat(api: Api) -> None:
     api.emulator.add_channel(ALICE, handle="@alice", title="Alice")
     old = api.emulator.add_video(ALICE, title="Yesterday's VOD")
-    stream = api.emulator.start_stream(ALICE, title="Live now")
+    stream = api.emulator.start_stream(ALICE, title="Live now", scheduled_seconds=7_200)
     _, channels = await api.get("channels", forHandle="@Alice", part="contentDetails")
     uploads = channels["items"][0]["contentDetails"]["relatedPlaylists"]["uploads"]
     assert uploads == "UU" + ALICE[2:]
@@ -399,6 +399,7 @@ async def test_handle_to_uploads_to_live_video_to_chat(api: Api) -> None:
     _, videos = await api.get("videos", id=f"{old},{stream.video_id}", part="liveStreamingDetails")
     details = [v.get("liveStreamingDetails", {}) for v in videos["items"]]
     assert [d.get("activeLiveChatId") for d in details] == [None, stream.live_chat_id]
+    assert "scheduledEndTime" in details[1] and "scheduledEndTime" not in details[0]
 
 
 @pytest.mark.asyncio
@@ -639,7 +640,7 @@ async def every_response(api: Api) -> list[tuple[str, Any]]:
     api.emulator.add_video(ALICE, title="VOD")
     done = api.emulator.start_stream(ALICE, title="ended")
     api.emulator.end_stream(done.video_id)
-    stream = api.emulator.start_stream(ALICE, title="live")
+    stream = api.emulator.start_stream(ALICE, title="live", scheduled_seconds=3_600)
     for kind, details in SAMPLE_DETAILS.items():
         api.emulator.post(stream.live_chat_id, kind, details, author=Author("Ann", member=True))
     token = await api.access_token()

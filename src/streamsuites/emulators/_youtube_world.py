@@ -89,6 +89,8 @@ class Video:
     published_at: float
     started_at: float | None = None
     ended_at: float | None = None
+    scheduled_end_at: float | None = None
+    """When the broadcast is scheduled to end, if it has a schedule."""
     chat: Chat | None = None
 
     @property
@@ -137,11 +139,17 @@ class World:
         return video
 
     def start_stream(
-        self, channel: Channel, title: str, video_id: str | None, *, now: float
+        self,
+        channel: Channel,
+        title: str,
+        video_id: str | None,
+        *,
+        now: float,
+        scheduled_end_at: float | None = None,
     ) -> Stream:
         """Go live on `channel`: a new video with a broadcast and a chat."""
         video = self.add_video(channel, title, video_id, now=now)
-        video.started_at = now
+        video.started_at, video.scheduled_end_at = now, scheduled_end_at
         video.chat = Chat(live_chat_id_for(video.id), video)
         self.chats[video.chat.id] = video.chat
         return Stream(video.id, video.chat.id, video.id, channel.id)
@@ -288,6 +296,8 @@ def _streaming_details(video: Video) -> Json:
         "actualStartTime": rfc3339(video.started_at),
         "scheduledStartTime": rfc3339(video.started_at),
     }
+    if video.scheduled_end_at is not None:
+        details["scheduledEndTime"] = rfc3339(video.scheduled_end_at)
     if video.ended_at is not None:
         details["actualEndTime"] = rfc3339(video.ended_at)
     elif video.chat is not None:
@@ -356,6 +366,8 @@ def broadcast_resource(video: Video, parts: Collection[str]) -> Json:
         "isDefaultBroadcast": False,
         "liveChatId": video.chat.id,
     }
+    if video.scheduled_end_at is not None:
+        snippet["scheduledEndTime"] = rfc3339(video.scheduled_end_at)
     if video.ended_at is not None:
         snippet["actualEndTime"] = rfc3339(video.ended_at)
     resource: Json = {

@@ -331,11 +331,22 @@ class YouTubeApiEmulator:
         ).id
 
     def start_stream(
-        self, channel_id: str, *, title: str = "Live now", video_id: str | None = None
+        self,
+        channel_id: str,
+        *,
+        title: str = "Live now",
+        video_id: str | None = None,
+        scheduled_seconds: float | None = None,
     ) -> Stream:
-        """Go live on a channel: a new video, its broadcast and its chat."""
+        """Go live on a channel: a new video, its broadcast and its chat.
+
+        With `scheduled_seconds` the broadcast says when it is scheduled to end
+        (``scheduledEndTime``); the stream still ends only when :meth:`end_stream` is called.
+        """
         channel = self.channel(channel_id)
-        stream = self._world.start_stream(channel, title, video_id, now=self._clock.time())
+        now = self._clock.time()
+        end = None if scheduled_seconds is None else now + scheduled_seconds
+        stream = self._world.start_stream(channel, title, video_id, now=now, scheduled_end_at=end)
         self._notify()
         return stream
 

@@ -33,6 +33,10 @@ class ChatInterval:
     """The wait before the chat's next poll; None before its first plan."""
     messages_per_second: float | None = None
     """The chat's smoothed message rate, once measured."""
+    streaming_since: float | None = None
+    """When the chat's stream started, as the planner counts it (epoch seconds)."""
+    expected_seconds: float | None = None
+    """How long the planner expects the stream to run in all (known or guessed)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -91,6 +95,8 @@ def _chat(chat: ChatInterval) -> dict[str, Any]:
         "chat_key": chat.chat_key,
         "interval_seconds": _rounded(chat.interval_seconds, 3),
         "messages_per_second": _rounded(chat.messages_per_second, 3),
+        "streaming_since": iso(chat.streaming_since),
+        "expected_seconds": _rounded(chat.expected_seconds, 0),
     }
 
 

@@ -26,7 +26,11 @@ def test_quotas_match_golden() -> None:
             chats=(
                 ChatInterval(chat_key="bob:Cg0KC2", interval_seconds=41.23456),
                 ChatInterval(
-                    chat_key="alice1:Cg0KC1", interval_seconds=12.5, messages_per_second=3.14159
+                    chat_key="alice1:Cg0KC1",
+                    interval_seconds=12.5,
+                    messages_per_second=3.14159,
+                    streaming_since=NOW - 3_600,
+                    expected_seconds=4 * 3_600.4,
                 ),
             ),
         ),
@@ -74,7 +78,19 @@ def test_chats_are_sorted_and_rounded_to_milliseconds() -> None:
     )
     (entry,) = build_quotas([usage], now=NOW)["platforms"]
     assert entry["chats"] == [
-        {"chat_key": "a", "interval_seconds": 0.333, "messages_per_second": 0.667},
-        {"chat_key": "b", "interval_seconds": None, "messages_per_second": None},
+        {
+            "chat_key": "a",
+            "interval_seconds": 0.333,
+            "messages_per_second": 0.667,
+            "streaming_since": None,
+            "expected_seconds": None,
+        },
+        {
+            "chat_key": "b",
+            "interval_seconds": None,
+            "messages_per_second": None,
+            "streaming_since": None,
+            "expected_seconds": None,
+        },
     ]
     assert entry["reserve"] is None

@@ -154,8 +154,15 @@ class YouTubeConnector:
 
     async def _follow(self, api: YouTubeApi, binding: _Binding, link: ConnectorLink) -> None:
         if not binding.announced:
-            expected = binding.chat.planned_seconds or self.config.expected_stream_seconds
-            self.quota.chat_started(binding.key, self._clock.time(), expected_seconds=expected)
+            chat = binding.chat
+            expected = chat.planned_seconds or self.config.expected_stream_seconds
+            self.quota.chat_started(
+                binding.key,
+                self._clock.time(),
+                expected_seconds=expected,
+                since=chat.started_at,
+                page_size=self.config.max_results,
+            )
         while True:
             page = await self._poll(api, binding)
             if not self._live:

@@ -55,6 +55,8 @@ class LiveChat:
     channel_id: str
     planned_seconds: float | None = None
     """From the actual start to the scheduled end, when the broadcast has a schedule."""
+    started_at: float | None = None
+    """When the stream actually started (epoch seconds), if the platform says."""
 
 
 class Discovery:
@@ -104,6 +106,8 @@ class Discovery:
                 item.id,
                 snippet.title or "",
                 snippet.channel_id or self._channel_id or "",
+                _planned(snippet.actual_start_time, snippet.scheduled_end_time),
+                _epoch(snippet.actual_start_time),
             )
         return None
 
@@ -184,8 +188,13 @@ class Discovery:
                 title,
                 channel or self._channel_id or "",
                 _planned(details.actual_start_time, details.scheduled_end_time),
+                _epoch(details.actual_start_time),
             )
         return None
+
+
+def _epoch(moment: datetime | None) -> float | None:
+    return None if moment is None else moment.timestamp()
 
 
 def _planned(start: datetime | None, end: datetime | None) -> float | None:

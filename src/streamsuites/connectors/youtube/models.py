@@ -429,6 +429,7 @@ class LiveBroadcastSnippet(_Model, frozen=True):
     actual_start_time: Time | None = None
     actual_end_time: Time | None = None
     scheduled_start_time: Time | None = None
+    scheduled_end_time: Time | None = None
 
 
 class LiveBroadcastStatus(_Model, frozen=True):

@@ -9,22 +9,28 @@ is the optional :class:`QuotaLedger` that remembers the day's usage across resta
 
 The policy (docs/platforms/youtube-quota.md has the numbers):
 
-* A ``reserve`` of the budget is kept for sends and discovery; polls never spend it.
+* A ``reserve`` of the budget is kept for sends and discovery; polls spend at most half of it,
+  and only to read full pages that are waiting (below).
 * Each active chat is expected to run ``expected_seconds``: what the connector knows (a
   scheduled end, the creator's setting), else a guess of four hours. One that has run for
   ``e`` seconds is planned to run ``max(expected - e, hedge * e)`` more, never past the next
   reset, since the budget refills then. The hedge keeps a stream that outlasts its
   expectation from finding the budget spent; it is 1 for a guess (a stream is expected to go
   on as long again as it has lasted) and 0.1 for a known length, until the stream outlives
-  the length it was said to have.
+  the length it was said to have; from then on it is 0.5. ``e`` counts from the stream's
+  actual start when the platform gives it, so a runtime that joins late plans for what is
+  left.
 * Polls are spread so the message-weighted delay is smallest: minimising
   ``sum(v_i * H_i * I_i / 2)`` under ``sum(c * H_i / I_i) <= B`` gives
   ``I_i = c / sqrt(v_i) * sum_j(H_j * sqrt(v_j)) / B``. A busy chat (velocity ``v``) is
   polled more often than a quiet one, and a chat in a burst more often than the same chat at
   rest. The plan is recomputed at every poll, so what was overspent (follow-up pages, sends)
   or saved so far is spread over what is left.
-* A chat whose last poll filled a page (``maxResults``) is polled again by the time it fills
-  the next: beyond that every page costs as much as a poll, so waiting saves nothing.
+* A chat is polled at least as often as it fills a page (``maxResults`` over its rate): beyond
+  that every page costs as much as a poll, so waiting saves nothing.
+* A poll that finds a full page waiting (and its follow-up pages) may spend half the reserve
+  once the rest of the budget is gone: a stream that outlasts its plan is read late rather than
+  lost. The other half stays for sends and discovery.
 * The interval is never below the server's ``pollingIntervalMillis``, and never above
   ``max_interval`` as long as the budget can pay for polling every active chat that often for
   its planned time; when it cannot, keeping the cap could leave chats unread later, so the
@@ -58,6 +64,8 @@ POLL_METHOD: Final = "liveChatMessages.list"
 POLL_COST: Final = cost(POLL_METHOD)
 DEFAULT_PAGE_SIZE: Final = 500
 """``maxResults`` when the connector does not say; learnt from the first full page."""
+DRAINING: Final = 0.9
+"""A poll due when this share of a page has built up counts as draining a full page."""
 
 
 def quota_day(now: float) -> str:
@@ -108,6 +116,8 @@ class PlannerSettings:
     """A guessed-length stream that has run ``e`` seconds is planned to last ``hedge * e`` more."""
     known_hedge: float = 0.1
     """The same for a stream whose expected length the connector passed to ``chat_started``."""
+    overrun_hedge: float = 0.5
+    """The same for a stream that has run longer than the length it was expected to have."""
     max_interval: float = 120.0
     """The longest wait between two polls of a chat while the budget lasts."""
     velocity_window: float = 30.0
@@ -118,7 +128,13 @@ class PlannerSettings:
     def __post_init__(self) -> None:
         if self.expected_stream_seconds <= 0 or self.max_interval <= 0:
             raise ValueError("expected_stream_seconds and max_interval must be positive")
-        knobs = (self.hedge, self.known_hedge, self.velocity_window, self.min_velocity)
+        knobs = (
+            self.hedge,
+            self.known_hedge,
+            self.overrun_hedge,
+            self.velocity_window,
+            self.min_velocity,
+        )
         if min(knobs) <= 0:
             raise ValueError("hedges, velocity_window and min_velocity must be positive")
 
@@ -129,7 +145,6 @@ class _Chat:
     __slots__ = (
         "booked_due",
         "expected",
-        "filled",
         "filling",
         "hedge",
         "interval",
@@ -144,7 +159,14 @@ class _Chat:
         "velocity",
     )
 
-    def __init__(self, started_at: float, expected: float, hedge: float, overrun: float) -> None:
+    def __init__(
+        self,
+        started_at: float,
+        expected: float,
+        hedge: float,
+        overrun: float,
+        page_size: int = DEFAULT_PAGE_SIZE,
+    ) -> None:
         self.started_at = started_at
         self.expected = expected
         self.hedge = hedge
@@ -157,15 +179,14 @@ class _Chat:
         self.root_seconds = 0.0
         self.interval: float | None = None
         self.booked_due: float | None = None
-        self.page_size = DEFAULT_PAGE_SIZE
+        self.page_size = page_size
         self.filling = False
-        self.filled = False
 
     def horizon(self, now: float, reset: float) -> float:
         """Seconds this chat is planned to run from `now`, never past the reset."""
         elapsed = now - self.started_at
-        # A stream that outlived a length we were told has shown the length was wrong: from
-        # then on it is hedged like a guess.
+        # A stream that outlived the length it was expected to have has shown the length was
+        # wrong: from then on it may go on for a while yet.
         hedge = self.hedge if elapsed < self.expected else max(self.hedge, self.overrun_hedge)
         return min(reset - now, max(self.expected - elapsed, hedge * elapsed))
 
@@ -177,7 +198,7 @@ class _Chat:
         if page_full:
             self.page_size, self.filling = messages, True
             return  # the rest of this poll's messages are still on the next page
-        self.filled, self.filling = self.filling, False
+        self.filling = False
         if not self.primed:
             # The first poll returns the backlog, which says nothing about the rate.
             self.primed, self.last_seen, self.pending = True, now, 0
@@ -197,14 +218,18 @@ class _Chat:
         self.last_seen, self.pending = now, 0
 
     def page_interval(self) -> float:
-        """Return how long the chat takes to fill a page, if its last poll filled one.
+        """Return how long the chat takes to fill a page at its current rate.
 
         Waiting longer saves nothing: the messages then come in full pages, each paid like
         a poll, so a longer wait only delays them.
         """
-        if not self.filled or not self.velocity:
+        if not self.velocity:
             return math.inf
         return self.page_size / self.velocity
+
+    def draining(self, due: float) -> bool:
+        """Say whether a poll at `due` reads a full page that is waiting (or follows one)."""
+        return self.filling or due - self.last_seen >= DRAINING * self.page_interval()
 
     def spend_rate(self) -> float:
         """Return the units per second the chat costs at its current interval."""
@@ -301,16 +326,20 @@ class ProjectQuota:
     def can_spend(
         self, units: int, now: float, *, reserve_ok: bool = False, chat_key: str | None = None
     ) -> bool:
-        """Say whether a call of `units` fits; only sends and discovery may use the reserve.
+        """Say whether a call of `units` fits; sends and discovery may use the whole reserve.
 
         Polls booked by :meth:`poll_interval` count as spent. A chat asking about the poll it
-        booked passes its `chat_key`, so its own booking is not counted twice.
+        booked passes its `chat_key`, so its own booking is not counted twice. A chat's polls
+        may use half the reserve while they drain full pages, and its booked poll may too,
+        since a draining chat may have taken the room it was booked in.
         """
         self._roll(now)
         if self._exhausted:
             return False
         limit = self.budget if reserve_ok else self.budget - self.reserve
         own = self._chats.get(chat_key) if chat_key is not None else None
+        if own is not None and not reserve_ok and (own.booked_due or own.draining(now)):
+            limit = self.budget - self.reserve // 2
         return self._used + self._booked(quota_day(now), besides=own) + units <= limit
 
     def _roll(self, now: float) -> None:
@@ -327,14 +356,28 @@ class ProjectQuota:
     # -- chats and the plan ----------------------------------------------------------------
 
     def chat_started(
-        self, chat_key: str, now: float, *, expected_seconds: float | None = None
+        self,
+        chat_key: str,
+        now: float,
+        *,
+        expected_seconds: float | None = None,
+        since: float | None = None,
+        page_size: int = DEFAULT_PAGE_SIZE,
     ) -> None:
-        """Start planning for a chat; `expected_seconds` is its expected length, if known."""
+        """Start planning for a chat; `expected_seconds` is its expected length, if known.
+
+        `since` is when the stream actually started, if the platform says: a runtime that
+        starts (or restarts) an hour into a stream plans for what is left of it, not for a
+        whole new stream. `page_size` is the ``maxResults`` the chat is read with.
+        """
         knobs = self.settings
+        started = now if since is None else min(since, now)
         if expected_seconds is None:
-            chat = _Chat(now, knobs.expected_stream_seconds, knobs.hedge, knobs.hedge)
+            expected, hedge = knobs.expected_stream_seconds, knobs.hedge
         else:
-            chat = _Chat(now, expected_seconds, knobs.known_hedge, knobs.hedge)
+            expected, hedge = expected_seconds, knobs.known_hedge
+        chat = _Chat(started, expected, hedge, knobs.overrun_hedge, page_size)
+        chat.last_seen = now
         self._chats[chat_key] = chat
 
     def chat_ended(self, chat_key: str, now: float) -> None:
@@ -418,7 +461,8 @@ class ProjectQuota:
         if today and self._exhausted:
             return False
         used = self._used if today else 0
-        return used + self._booked(day, besides=chat) + POLL_COST <= self.budget - self.reserve
+        keep = self.reserve // 2 if chat.draining(due) else self.reserve
+        return used + self._booked(day, besides=chat) + POLL_COST <= self.budget - keep
 
     # -- what quotas.json shows ------------------------------------------------------------
 
@@ -453,7 +497,11 @@ class ProjectQuota:
     def _chat_intervals(self) -> list[ChatInterval]:
         return [
             ChatInterval(
-                chat_key=key, interval_seconds=chat.interval, messages_per_second=chat.velocity
+                chat_key=key,
+                interval_seconds=chat.interval,
+                messages_per_second=chat.velocity,
+                streaming_since=chat.started_at,
+                expected_seconds=chat.expected,
             )
             for key, chat in sorted(self._chats.items())
         ]

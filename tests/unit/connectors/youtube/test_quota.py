@@ -139,6 +139,24 @@ def test_the_plan_never_looks_past_the_reset() -> None:
     assert quota.poll_interval("c", late, server_min=1) == pytest.approx(7_200 * 5 / 9_500)
 
 
+def test_a_stream_joined_late_is_planned_for_what_is_left_of_it() -> None:
+    joined, fresh = ProjectQuota("a"), ProjectQuota("b")
+    # The runtime (re)starts three hours into a four-hour stream: one hour is left.
+    joined.chat_started("c", NOON, expected_seconds=4 * HOUR, since=NOON - 3 * HOUR)
+    fresh.chat_started("c", NOON, expected_seconds=4 * HOUR)
+    assert joined.poll_interval("c", NOON, server_min=1) == pytest.approx(3_600 * 5 / 9_500)
+    assert fresh.poll_interval("c", NOON, server_min=1) == pytest.approx(14_400 * 5 / 9_500)
+    [chat] = joined.usage(NOON).chats
+    assert (chat.streaming_since, chat.expected_seconds) == (NOON - 3 * HOUR, 4 * HOUR)
+
+
+def test_a_start_time_in_the_future_counts_from_now() -> None:
+    quota = ProjectQuota("p")
+    quota.chat_started("c", NOON, since=NOON + 60)
+    [chat] = quota.usage(NOON).chats
+    assert chat.streaming_since == NOON
+
+
 def test_a_longer_expected_stream_polls_less_often() -> None:
     short, long = ProjectQuota("a"), ProjectQuota("b")
     short.chat_started("c", NOON, expected_seconds=2 * HOUR)
@@ -191,23 +209,31 @@ def test_a_full_page_waits_for_the_rest_before_measuring_the_rate() -> None:
     assert quota.usage(NOON + 11).chats[0].messages_per_second == pytest.approx(600 / 10.5)
 
 
-def steady_chat(quota: ProjectQuota, *, full_pages: bool) -> None:
-    """A chat started 10 minutes before NOON, 4 h left, 10 messages/s, polled every 10 s."""
+def steady_chat(
+    quota: ProjectQuota, *, full_pages: bool, per_poll: int = 100, used: int = 9_000
+) -> None:
+    """A chat started 10 minutes before NOON, 4 h left, `per_poll` messages every 10 s."""
     quota.chat_started("c", NOON - 600, expected_seconds=4 * HOUR + 600)
     for second in range(0, 600, 10):
         now = NOON - 600 + second
-        if full_pages:  # a full page of 100, then an empty follow-up page
-            quota.observe("c", now, messages=100, page_full=True)
+        if full_pages:  # a full page of `per_poll`, then an empty follow-up page
+            quota.observe("c", now, messages=per_poll, page_full=True)
             quota.observe("c", now, messages=0, page_full=False)
         else:
-            quota.observe("c", now, messages=100, page_full=False)
-    quota.charge(POLL_METHOD, NOON, units=9_000)  # 500 units left for polls
+            quota.observe("c", now, messages=per_poll, page_full=False)
+    quota.charge(POLL_METHOD, NOON, units=used)  # 9,000: 500 units left for polls
 
 
-def test_a_tight_budget_stretches_a_chat_that_does_not_fill_pages() -> None:
+def test_a_tight_budget_stretches_a_quiet_chat() -> None:
     quota = ProjectQuota("p")
-    steady_chat(quota, full_pages=False)
+    steady_chat(quota, full_pages=False, per_poll=10)  # 1/s: a page of 500 takes 500 s
     assert quota.poll_interval("c", NOON, server_min=5) == pytest.approx(4 * HOUR * 5 / 500)
+
+
+def test_a_tight_budget_never_waits_longer_than_a_page_takes_to_fill() -> None:
+    quota = ProjectQuota("p")
+    steady_chat(quota, full_pages=False)  # 10/s: a page of 500 (the default) in 50 s
+    assert quota.poll_interval("c", NOON, server_min=5) == pytest.approx(50)
 
 
 def test_a_chat_filling_pages_is_polled_when_the_next_page_is_full() -> None:
@@ -215,6 +241,29 @@ def test_a_chat_filling_pages_is_polled_when_the_next_page_is_full() -> None:
     steady_chat(quota, full_pages=True)
     # Waiting longer than a page of 100 takes at 10/s would only add follow-up pages.
     assert quota.poll_interval("c", NOON, server_min=5) == pytest.approx(10)
+
+
+def test_the_page_size_the_chat_is_read_with_sets_the_page_time() -> None:
+    quota = ProjectQuota("p")
+    quota.chat_started("c", NOON - 600, page_size=2_000)
+    for second in range(0, 600, 10):
+        quota.observe("c", NOON - 600 + second, messages=100, page_full=False)
+    quota.charge(POLL_METHOD, NOON, units=9_490)  # two polls' worth left: the plan is long
+    assert quota.poll_interval("c", NOON, server_min=5) == pytest.approx(200)
+
+
+def test_only_a_chat_with_a_full_page_waiting_polls_into_the_reserve() -> None:
+    quota = ProjectQuota("p")  # 10,000 units, 500 in reserve
+    steady_chat(quota, full_pages=True, used=9_500)  # the budget for polls is spent
+    assert not quota.can_spend(5, NOON)  # not for anything that is not draining a chat
+    assert quota.can_spend(5, NOON, chat_key="c")  # its last poll filled a page
+    # Its next poll is booked by the time the next page is full...
+    assert quota.poll_interval("c", NOON, server_min=5) == pytest.approx(10)
+    assert quota.can_spend(5, NOON + 10, chat_key="c")
+    # ...but only into half the reserve: the other half stays for sends and discovery.
+    quota.charge(POLL_METHOD, NOON + 10, units=250, chat_key="c")
+    assert not quota.can_spend(5, NOON + 10, chat_key="c")
+    assert quota.can_spend(50, NOON + 10, reserve_ok=True)
 
 
 def test_a_chat_gone_quiet_waits_at_most_the_cap() -> None:
@@ -259,7 +308,9 @@ def test_a_chat_asking_about_its_booked_poll_is_not_counted_twice() -> None:
     due = NOON + quota.poll_interval("a", NOON, server_min=5)
     assert not quota.can_spend(5, due)  # anyone else: the room is booked
     assert quota.can_spend(5, due, chat_key="a")
-    assert not quota.can_spend(6, due, chat_key="a")
+    # A booked poll may use half the reserve (in case a draining chat took its room), no more.
+    assert quota.can_spend(55, due, chat_key="a")
+    assert not quota.can_spend(56, due, chat_key="a")
 
 
 def test_an_ended_chat_gives_its_booking_back() -> None:
@@ -414,4 +465,5 @@ def test_polling_when_told_never_overdraws_a_quota_day(schedule: Schedule) -> No
         interval = quota.poll_interval(key, now, server_min=stream.server_min)
         assert interval >= stream.server_min
         heapq.heappush(queue, (now + interval, n, False))
-    assert max(spent.values(), default=0) <= schedule.budget - schedule.reserve
+    # Polls draining full pages may use half the reserve; never more.
+    assert max(spent.values(), default=0) <= schedule.budget - schedule.reserve // 2
