@@ -47,8 +47,10 @@ lint: setup
 	$(BIN)/mypy
 
 bench: setup
-	$(BIN)/python benchmarks/eventlog.py
-	$(BIN)/python benchmarks/triggers.py
+	-$(BIN)/python benchmarks/eventlog.py
+	-$(BIN)/python benchmarks/triggers.py
+	-$(BIN)/python benchmarks/youtube_quota.py
+	-$(BIN)/python benchmarks/twitch_ingest.py
 
 clean:
 	rm -rf $(VENV) build .mypy_cache .ruff_cache .pytest_cache
