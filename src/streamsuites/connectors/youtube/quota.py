@@ -338,7 +338,8 @@ class ProjectQuota:
             return False
         limit = self.budget if reserve_ok else self.budget - self.reserve
         own = self._chats.get(chat_key) if chat_key is not None else None
-        if own is not None and not reserve_ok and (own.booked_due or own.draining(now)):
+        booked = own is not None and own.booked_due is not None
+        if own is not None and not reserve_ok and (booked or own.draining(now)):
             limit = self.budget - self.reserve // 2
         return self._used + self._booked(quota_day(now), besides=own) + units <= limit
 
