@@ -24,7 +24,7 @@ from streamsuites.clips.ffmpeg import FFmpegNotFound, locate_ffmpeg
 from streamsuites.config import format_issues, format_summary, load_config
 from streamsuites.connectors.registry import default_connectors
 from streamsuites.connectors.replay import replay_connectors
-from streamsuites.demo import DemoFiles, run_demo
+from streamsuites.demo import DemoFiles, NotDemoFolder, fresh_folders, run_demo
 from streamsuites.emulators import (
     HlsEmulator,
     ScenarioError,
@@ -150,6 +150,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--state-dir", type=Path, default=Path("build/demo/state"))
     demo.add_argument("--data-dir", type=Path, default=Path("build/demo/data"))
+    demo.add_argument(
+        "--keep",
+        action="store_true",
+        help="go on from the last run's state and data instead of starting empty",
+    )
     _add_web_options(demo)
     demo.set_defaults(handler=_demo)
 
@@ -348,6 +353,15 @@ def _demo(args: argparse.Namespace) -> int:
         scenario=_existing(args.scenario, "no scenario file", hint),
         youtube_scenario=_existing(args.youtube_scenario, "no scenario file", hint),
     )
+    if not args.keep:
+        try:
+            fresh_folders(args.state_dir, args.data_dir)
+        except NotDemoFolder as exc:
+            raise _BadInput(
+                f"{exc.args[0]} holds files an earlier demo did not make, so the demo will not "
+                "empty it: remove it, pass another --state-dir/--data-dir, or --keep to run "
+                "on it as it is"
+            ) from exc
     options = RuntimeOptions(
         state_dir=args.state_dir, data_dir=args.data_dir, web=_web_options(args)
     )

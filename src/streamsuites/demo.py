@@ -9,6 +9,9 @@ token; a YouTube OAuth refresh token), so replies are really sent: PRIVMSG over 
 ``!clip`` in the demo chat makes a real MP4 under the data dir's ``clips/``; without ffmpeg the
 demo runs the same and reports ``clips unavailable: ffmpeg not found``. Everything else is the
 real runtime: log, triggers, outbox, polls, quota planner, clips, state files.
+
+Every run starts from empty state and data folders (:func:`fresh_folders`), so it shows the
+same thing each time: the last run's cooldowns, counts and clip jobs do not carry over.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import contextlib
 import dataclasses
 import logging
 import secrets
+import shutil
 from typing import TYPE_CHECKING, Final
 
 from streamsuites.clips.ffmpeg import FFMPEG_NOT_FOUND, FFmpegNotFound, locate_ffmpeg
@@ -41,7 +45,7 @@ if TYPE_CHECKING:
     from streamsuites.config.model import Config, Creator, CreatorPlatform
     from streamsuites.runtime import RuntimeOptions
 
-__all__ = ["DemoFiles", "run_demo"]
+__all__ = ["DEMO_MARKER", "DemoFiles", "NotDemoFolder", "fresh_folders", "run_demo"]
 
 TOKEN_ENV: Final = "STREAMSUITES_DEMO_TWITCH_TOKEN"
 WEB_TOKEN_ENV: Final = "STREAMSUITES_WEB_TOKEN"
@@ -54,6 +58,28 @@ _YOUTUBE_OPTIONS: Final = {
     "offline_check_seconds": 5,
 }
 _log = logging.getLogger("streamsuites.demo")
+
+DEMO_MARKER: Final = ".streamsuites-demo"
+"""The file that marks a folder as the demo's own, to be emptied at its next start."""
+
+
+class NotDemoFolder(Exception):
+    """A folder the demo would empty holds files the demo did not make."""
+
+
+def fresh_folders(*folders: Path) -> None:
+    """Empty each of `folders` (made by an earlier demo run) and mark it as the demo's.
+
+    A missing or empty folder is made and marked. A folder that holds files but no
+    :data:`DEMO_MARKER` is left alone and :class:`NotDemoFolder` names it: it may be real data.
+    """
+    for folder in folders:
+        if folder.is_dir() and any(folder.iterdir()):
+            if not (folder / DEMO_MARKER).is_file():
+                raise NotDemoFolder(folder)
+            shutil.rmtree(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / DEMO_MARKER).write_text("made by `streamsuites demo`; emptied at its next run\n")
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)

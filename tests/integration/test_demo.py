@@ -70,3 +70,14 @@ def test_a_broken_scenario_is_bad_input_naming_the_line(tmp_path: Path) -> None:
     assert result.returncode == 2, result.stderr
     assert str(scenario) in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_demo_will_not_empty_a_folder_it_did_not_make(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "streamsuites.db").write_bytes(b"someone's real data")
+    result = run_cli("demo", "--state-dir", tmp_path / "state", "--data-dir", data)
+    assert result.returncode == 2, result.stderr
+    assert str(data) in result.stderr and "--keep" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert (data / "streamsuites.db").read_bytes() == b"someone's real data"
