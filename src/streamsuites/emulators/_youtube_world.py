@@ -270,24 +270,24 @@ def filter_parts(resource: Json, parts: Collection[str]) -> Json:
 
 def video_resource(video: Video, parts: Collection[str]) -> Json:
     """Return a ``youtube#video`` with the snippet and liveStreamingDetails parts."""
-    content = "live" if video.live else "none"
-    resource: Json = {
-        "kind": "youtube#video",
-        "id": video.id,
-        "snippet": {
-            "publishedAt": rfc3339(video.published_at),
-            "channelId": video.channel.id,
-            "title": video.title,
-            "description": "",
-            "thumbnails": {"default": _THUMB},
-            "channelTitle": video.channel.title,
-            "liveBroadcastContent": content,
-        },
-    }
+    resource: Json = {"kind": "youtube#video", "id": video.id, "snippet": _video_snippet(video)}
     if video.started_at is not None:
         resource["liveStreamingDetails"] = _streaming_details(video)
     resource["etag"] = etag(resource)
     return filter_parts(resource, parts)
+
+
+def _video_snippet(video: Video) -> Json:
+    """Return the snippet a video and a search result for it share."""
+    return {
+        "publishedAt": rfc3339(video.published_at),
+        "channelId": video.channel.id,
+        "title": video.title,
+        "description": "",
+        "thumbnails": {"default": _THUMB},
+        "channelTitle": video.channel.title,
+        "liveBroadcastContent": "live" if video.live else "none",
+    }
 
 
 def _streaming_details(video: Video) -> Json:
@@ -392,15 +392,7 @@ def search_result(video: Video) -> Json:
     resource: Json = {
         "kind": "youtube#searchResult",
         "id": {"kind": "youtube#video", "videoId": video.id},
-        "snippet": {
-            "publishedAt": rfc3339(video.published_at),
-            "channelId": video.channel.id,
-            "title": video.title,
-            "description": "",
-            "thumbnails": {"default": _THUMB},
-            "channelTitle": video.channel.title,
-            "liveBroadcastContent": "live" if video.live else "none",
-        },
+        "snippet": _video_snippet(video),
     }
     resource["etag"] = etag(resource)
     return resource
