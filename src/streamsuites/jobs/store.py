@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar
 
 from streamsuites.jobs.model import JobProgress, JobRecord, JobStatus
 from streamsuites.jobs.policy import CANCELLED_BY_OPERATOR
+from streamsuites.state.jobs import HISTORY_LIMIT
 
 if TYPE_CHECKING:
     import sqlite3
@@ -254,8 +255,8 @@ class JobStore:
         """Return the most recently updated `limit` jobs, newest first."""
         return await self._db.read(lambda conn: list_jobs(conn, limit))
 
-    async def views(self, limit: int = 1000) -> list[JobView]:
-        """Return the jobs as ``jobs.json`` input (the newest `limit`)."""
+    async def views(self, limit: int = HISTORY_LIMIT) -> list[JobView]:
+        """Return the jobs as ``jobs.json`` input: the newest `limit`, all it shows."""
         return [job.view() for job in await self.recent(limit)]
 
     async def totals(self) -> dict[tuple[str, str], int]:

@@ -23,7 +23,15 @@ if TYPE_CHECKING:
     from streamsuites.state.restart_intent import RestartIntent
     from streamsuites.state.runtime_state import ConnectorHealth, RuntimeState
 
-__all__ = ["CHAT_PLATFORMS", "PROJECT", "build_runtime_snapshot", "connector_liveness"]
+__all__ = [
+    "CHAT_PLATFORMS",
+    "PROJECT",
+    "build_runtime_snapshot",
+    "connector_liveness",
+    "connector_healths",
+    "creator_identity",
+    "creator_ids",
+]
 
 PROJECT = "StreamSuites Runtime"
 
@@ -52,7 +60,7 @@ def build_runtime_snapshot(
         "system": _system(config),
         "jobs": _jobs(config, restart_intent),
         "platforms": [_platform(name, state, config, now) for name in names],
-        "creators": [_creator(cid, state, config, now) for cid in _creator_ids(state, config)],
+        "creators": [_creator(cid, state, config, now) for cid in creator_ids(state, config)],
         "triggers": {"source": "shared"},
         "rumble_chat": None,
         "replay": _replay(names, state, replay),
@@ -67,15 +75,17 @@ def _platform_names(state: RuntimeState, config: Config) -> list[str]:
     return sorted(names)
 
 
-def _creator_ids(state: RuntimeState, config: Config) -> list[str]:
+def creator_ids(state: RuntimeState, config: Config) -> list[str]:
+    """Return every creator the config or the state knows, sorted."""
     ids = {c.creator_id for c in config.creators} | set(state.creators)
     ids.update(creator_id for creator_id, _ in state.connectors)
     return sorted(ids)
 
 
-def _connectors(
+def connector_healths(
     state: RuntimeState, *, platform: str | None = None, creator_id: str | None = None
 ) -> list[ConnectorHealth]:
+    """Return the connectors' health, sorted by creator and platform, narrowed as asked."""
     return [
         health
         for (cid, name), health in sorted(state.connectors.items())
@@ -119,7 +129,7 @@ def _platform_enabled(config: Config, name: str) -> bool:
 
 def _platform(name: str, state: RuntimeState, config: Config, now: float) -> dict[str, Any]:
     settings = config.platforms.get(name)
-    connectors = _connectors(state, platform=name)
+    connectors = connector_healths(state, platform=name)
     enabled = _platform_enabled(config, name)
     paused = settings is not None and settings.state is PlatformState.PAUSED
     statuses = [effective_status(c, now) for c in connectors]
@@ -182,17 +192,18 @@ def _health(health: ConnectorHealth, now: float) -> dict[str, Any]:
 
 
 def _creator(creator_id: str, state: RuntimeState, config: Config, now: float) -> dict[str, Any]:
-    connectors = _connectors(state, creator_id=creator_id)
+    connectors = connector_healths(state, creator_id=creator_id)
     known = state.creators.get(creator_id)
     return {
         "creator_id": creator_id,
-        **_creator_identity(creator_id, state, config),
+        **creator_identity(creator_id, state, config),
         "last_heartbeat": iso(live_heartbeat(connectors, now)),
         "error": (known.error if known else None) or latest_failure(connectors, now),
     }
 
 
-def _creator_identity(creator_id: str, state: RuntimeState, config: Config) -> dict[str, Any]:
+def creator_identity(creator_id: str, state: RuntimeState, config: Config) -> dict[str, Any]:
+    """Return a creator's display name, enabled flag and platforms, as running or configured."""
     known = state.creators.get(creator_id)
     if known is not None:
         platforms = dict(sorted(known.platforms.items()))
@@ -221,7 +232,7 @@ def _replay(names: Sequence[str], state: RuntimeState, stats: LogStats | None) -
 
 
 def _replay_platform(name: str, state: RuntimeState) -> dict[str, Any]:
-    connectors = _connectors(state, platform=name)
+    connectors = connector_healths(state, platform=name)
     return {
         "name": name,
         "platform": name,

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Final
 from aiohttp import web
 
 from streamsuites.eventlog import EventFilter
+from streamsuites.state.snapshot import creator_ids
 from streamsuites.web.actions import DEFAULT_LIMIT, MAX_LIMIT, recent_actions
 from streamsuites.web.errors import (
     ApiError,
@@ -26,7 +27,7 @@ from streamsuites.web.errors import (
 from streamsuites.web.live import event_json
 from streamsuites.web.responses import json_response
 from streamsuites.web.sources import DOCUMENTS
-from streamsuites.web.views import build_creators, creator_ids, session_json
+from streamsuites.web.views import build_creators, session_json
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping

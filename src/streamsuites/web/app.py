@@ -232,11 +232,6 @@ class WebServer:
         """The application being served (after ``start``), e.g. to list its routes."""
         return None if self._runner is None else self._runner.app
 
-    @property
-    def control(self) -> ControlApi:
-        """The mutating endpoints (their CSP report count and replay selection)."""
-        return self._parts.control
-
     async def start(self) -> None:
         """Bind and serve; return once listening."""
         if self._runner is not None or self._closed:

@@ -149,9 +149,8 @@ class ControlApi:
             headers = {"Retry-After": retry_after(wait)}
             raise ApiError(429, "rate_limited", "too many requests; retry later", headers=headers)
         if not token_matches(request.headers.get("Authorization"), self._token):
-            challenge = {"WWW-Authenticate": 'Bearer realm="streamsuites"'}
             raise ApiError(
-                401, "unauthorized", "a valid bearer token is required", headers=challenge
+                401, "unauthorized", "a valid bearer token is required", headers=_CHALLENGE
             )
         if self._sources.operator is None:
             raise ApiError(503, "unavailable", "operator actions are not available")

@@ -3,8 +3,9 @@
 :class:`WebSources` names the event log, the live state, the config, the clock, the documents
 (``polls``, ``tallies``, ``scoreboards``, ``jobs``, ``quotas``, ``clips``, ``snapshot``: the
 same builders as the state files, called on demand so the API is never a snapshot interval
-behind), and the operator entry point. :func:`runtime_documents` takes those documents from the
-state publisher's own builders, so the API and the state files never differ.
+behind), and the operator entry point. :func:`runtime_documents` takes jobs, quotas, clips and
+the snapshot from the state publisher, and polls, tallies and scoreboards from the builders
+the publisher's interactive files use, so the API and the state files never differ.
 """
 
 from __future__ import annotations

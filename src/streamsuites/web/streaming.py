@@ -172,10 +172,17 @@ class LiveApi:
         with contextlib.suppress(*_CLOSED):
             last = await self._state_message()
             await ws.send_str(last.decode())
-            sent_at = loop.time()
+            sent_at = checked_at = loop.time()
+            check = self._settings.state_check
             while not ws.closed:
-                for logged in await feed.next(self._settings.state_check):
+                # Events go out as they come; the state is built once per `check` at most,
+                # however busy the chat (each build reads the actions database).
+                wait = max(0.0, checked_at + check - loop.time())
+                for logged in await feed.next(wait):
                     await ws.send_str(_event_message(logged))
+                if loop.time() - checked_at < check:
+                    continue
+                checked_at = loop.time()
                 state = await self._state_message()
                 if state != last or loop.time() - sent_at >= self._settings.state_every:
                     await ws.send_str(state.decode())

@@ -11,21 +11,19 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from streamsuites.state.render import iso, iso_datetime
-from streamsuites.state.snapshot import connector_liveness
+from streamsuites.state.snapshot import (
+    connector_healths,
+    connector_liveness,
+    creator_identity,
+    creator_ids,
+)
 
 if TYPE_CHECKING:
     from streamsuites.config.model import Config
     from streamsuites.eventlog import Session
     from streamsuites.state.runtime_state import ConnectorHealth, RuntimeState
 
-__all__ = ["build_creators", "creator_ids", "session_json"]
-
-
-def creator_ids(state: RuntimeState, config: Config) -> list[str]:
-    """Return every creator the config or the state knows, sorted."""
-    ids = {c.creator_id for c in config.creators} | set(state.creators)
-    ids.update(creator_id for creator_id, _ in state.connectors)
-    return sorted(ids)
+__all__ = ["build_creators", "session_json"]
 
 
 def build_creators(state: RuntimeState, config: Config, now: float) -> dict[str, Any]:
@@ -37,16 +35,12 @@ def build_creators(state: RuntimeState, config: Config, now: float) -> dict[str,
 
 
 def _creator(creator_id: str, state: RuntimeState, config: Config, now: float) -> dict[str, Any]:
-    known = state.creators.get(creator_id)
-    configured = config.creator(creator_id)
-    display = known.display_name if known else configured.display_name if configured else ""
-    enabled = known.enabled if known else configured.enabled if configured else True
-    healths = [h for (cid, _), h in sorted(state.connectors.items()) if cid == creator_id]
+    identity = creator_identity(creator_id, state, config)
     return {
         "creator_id": creator_id,
-        "display_name": display or creator_id,
-        "enabled": enabled,
-        "platforms": [_platform(h, now) for h in healths],
+        "display_name": identity["display_name"] or creator_id,
+        "enabled": identity["enabled"],
+        "platforms": [_platform(h, now) for h in connector_healths(state, creator_id=creator_id)],
     }
 
 
