@@ -18,10 +18,11 @@ The creator's ``youtube`` entry in creators.json names the channel to follow: a 
 - ``insert_cost`` (20): units one sent message costs (Google's older pages say 50).
 - ``request_timeout`` (15): seconds per HTTP request.
 
-Limits ``youtube_daily_units_max`` (10,000) and ``youtube_daily_units_buffer`` (500) of the
-creator's tier or ``limits`` set the project's daily budget and the reserve kept for sends and
-discovery. Secrets (``<role>_env`` keys): ``api_key``, or ``client_id`` + ``client_secret`` +
-``refresh_token`` for OAuth (needed to send, and for the 1-unit discovery of one's own stream).
+Limits ``youtube_daily_units_max`` (10,000) and ``youtube_daily_units_buffer`` (5% of the
+budget) of the creator's tier or ``limits`` set the project's daily budget and the reserve kept
+for sends and discovery. Secrets (``<role>_env`` keys): ``api_key``, or ``client_id`` +
+``client_secret`` + ``refresh_token`` for OAuth (needed to send, and for the 1-unit discovery of
+one's own stream).
 """
 
 from __future__ import annotations
@@ -43,7 +44,6 @@ __all__ = ["DEFAULT_API_BASE", "DEFAULT_TOKEN_URL", "OAuthCredentials", "YouTube
 
 DEFAULT_API_BASE: Final = "https://youtube.googleapis.com/"
 DEFAULT_TOKEN_URL: Final = "https://oauth2.googleapis.com/token"
-DEFAULT_RESERVE: Final = 500
 _CHANNEL_ID: Final = re.compile(r"UC[A-Za-z0-9_-]{22}")
 _HANDLE: Final = re.compile(r"@[A-Za-z0-9._-]{3,30}")
 _VIDEO_ID: Final = re.compile(r"[A-Za-z0-9_-]{11}")
@@ -70,7 +70,8 @@ class YouTubeConfig:
     oauth: OAuthCredentials | None = None
     project: str
     budget: int = DAILY_UNITS
-    reserve: int = DEFAULT_RESERVE
+    reserve: int | None = None
+    """Units polls leave for sends and discovery; None: the planner's default (5%)."""
     api_base: str = DEFAULT_API_BASE
     token_url: str = DEFAULT_TOKEN_URL
     expected_stream_seconds: float | None = None
@@ -115,7 +116,7 @@ class YouTubeConfig:
             oauth=oauth,
             project=options.text("project", "") or _default_project(api_key, oauth),
             budget=_limit(limits, "youtube_daily_units_max", DAILY_UNITS),
-            reserve=_limit(limits, "youtube_daily_units_buffer", DEFAULT_RESERVE),
+            reserve=_optional_limit(limits, "youtube_daily_units_buffer"),
             api_base=_base(options.text("api_base", DEFAULT_API_BASE)),
             token_url=options.text("token_url", DEFAULT_TOKEN_URL),
             expected_stream_seconds=_hours(options, "expected_stream_hours"),
@@ -175,6 +176,10 @@ def _default_project(api_key: str | None, oauth: OAuthCredentials | None) -> str
         return f"oauth:{oauth.client_id.split('-', 1)[0]}"
     digest = hashlib.sha256((api_key or "").encode()).hexdigest()[:10]
     return f"key:{digest}"
+
+
+def _optional_limit(limits: Mapping[str, object], key: str) -> int | None:
+    return None if limits.get(key) is None else _limit(limits, key, 0)
 
 
 def _limit(limits: Mapping[str, object], key: str, default: int) -> int:

@@ -89,6 +89,13 @@ def test_the_tier_limits_set_the_budget_and_reserve() -> None:
         YouTubeConfig.from_spec(spec(limits={"youtube_daily_units_max": "lots"}))
 
 
+def test_without_a_buffer_the_reserve_is_the_planners_five_percent() -> None:
+    config = YouTubeConfig.from_spec(spec(limits={"youtube_daily_units_max": 400}))
+    assert config.reserve is None
+    quota = QuotaBook().project(config.project, budget=config.budget, reserve=config.reserve)
+    assert (quota.budget, quota.reserve) == (400, 20)
+
+
 def error(status: int, *reasons: str, details: tuple[str, ...] = ()) -> ApiError:
     return ApiError(
         status=status, code=status, message="m", reasons=reasons, detail_reasons=details
