@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias
 
-from streamsuites.state.jobs import JobView
-
 if TYPE_CHECKING:
     import asyncio
     from collections.abc import Awaitable, Callable, Mapping
+
+    from streamsuites.state.jobs import JobView
 
 __all__ = [
     "JobContext",
@@ -81,6 +81,10 @@ class JobRecord:
 
     def view(self) -> JobView:
         """Return what ``jobs.json`` shows of this job."""
+        # Imported here: the state package imports, through the config and the actions, the
+        # jobs package, so a module-level import would be circular.
+        from streamsuites.state.jobs import JobView  # noqa: PLC0415
+
         return JobView(
             job_id=self.job_id,
             kind=self.kind,
