@@ -13,10 +13,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, Protocol
 
+from streamsuites.clock import Clock, SystemClock
+
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from streamsuites.clock import Clock
     from streamsuites.config.model import Creator, CreatorPlatform
     from streamsuites.eventlog import AppendResult
     from streamsuites.events import Event
@@ -48,8 +49,8 @@ class ConnectorServices:
     creates its entry on first use with :meth:`shared_object`.
     """
 
-    clock: Clock | None = None
-    """The runtime's clock; None means the connector uses the system clock."""
+    clock: Clock = field(default_factory=SystemClock)
+    """The runtime's clock; every connector of the runtime keeps time by it."""
     database: Path | None = None
     """The runtime's SQLite file, for books kept across restarts; None keeps them in memory."""
     shared: dict[str, object] = field(default_factory=dict)

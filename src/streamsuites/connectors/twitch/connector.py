@@ -28,7 +28,7 @@ from collections import deque
 from typing import TYPE_CHECKING, Final, Literal, TypeAlias
 
 from streamsuites.actions.outbox import SendOutcome
-from streamsuites.clock import SystemClock, utc_from_timestamp
+from streamsuites.clock import utc_from_timestamp
 from streamsuites.connectors.batching import EventBatcher
 from streamsuites.connectors.twitch.config import TwitchConfig, channel_login
 from streamsuites.connectors.twitch.protocol import (
@@ -94,7 +94,7 @@ class TwitchConnector:
     ) -> None:
         self.config = TwitchConfig.from_spec(spec)
         self._creator_id = spec.creator.creator_id
-        self._clock: Clock = clock or SystemClock()
+        self._clock: Clock = clock or spec.services.clock
         self._open = transport_factory
         self._joins = JoinLimiter()
         self._account = SlidingWindow(PRIVILEGED_CHAT_LIMIT, CHAT_WINDOW)

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Final, Literal
 import aiohttp
 
 from streamsuites.actions.outbox import SendOutcome
-from streamsuites.clock import SystemClock, utc_from_timestamp
+from streamsuites.clock import utc_from_timestamp
 from streamsuites.connectors.text import split_text
 from streamsuites.connectors.youtube.client import ChatGone, QuotaExhausted, YouTubeApi
 from streamsuites.connectors.youtube.config import YouTubeConfig
@@ -104,7 +104,7 @@ class YouTubeConnector:
     ) -> None:
         self.config = YouTubeConfig.from_spec(spec)
         self._creator_id = spec.creator.creator_id
-        self._clock: Clock = clock or spec.services.clock or SystemClock()
+        self._clock: Clock = clock or spec.services.clock
         book = quota_book or shared_quota_book(spec.services)
         self.quota: ProjectQuota = book.project(
             self.config.project, budget=self.config.budget, reserve=self.config.reserve
