@@ -8,7 +8,7 @@ The tree::
     ├── ConnectorError        raised by a connector's run(); the supervisor branches on the class
     │   ├── AuthError         credentials refused: stop, say why, never retry by itself
     │   ├── TransportError    socket/HTTP failure: retry with backoff
-    │   │   └── Reconnect     the server asked us to reconnect: wait `retry_after` (0: at once)
+    │   │   └── Reconnect     the server asked us to reconnect: at once, if the link was up 10 s
     │   ├── ProtocolError     the peer said something we cannot follow: retry with backoff
     │   └── RateLimited       the platform asked us to wait `retry_after` seconds
     ├── ActionError           an action could not be performed
@@ -78,7 +78,10 @@ class TransportError(ConnectorError):
 
 
 class Reconnect(TransportError):
-    """The server asked us to reconnect (Twitch's RECONNECT); the supervisor waits `retry_after`.
+    """The server asked us to reconnect (Twitch's RECONNECT).
+
+    The supervisor waits `retry_after` (0: reconnects at once) if the connection had been up for
+    ``QUICK_RECONNECT_AFTER`` (10 s), and the ordinary backoff otherwise.
 
     Unlike an ordinary transport failure this is planned maintenance, not trouble: waiting out a
     backoff would only leave chat unread for longer.

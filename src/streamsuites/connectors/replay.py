@@ -14,10 +14,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Final
 
-import msgspec
-
 from streamsuites.actions.outbox import SendOutcome
-from streamsuites.clock import SystemClock, utc_from_timestamp
+from streamsuites.clock import SystemClock
 from streamsuites.eventlog.files import read_events_file
 
 if TYPE_CHECKING:
@@ -38,38 +36,19 @@ _log = logging.getLogger("streamsuites.replay")
 
 
 class Timeline:
-    """Maps recorded times to the runtime's clock, the same for every connector.
+    """Maps recorded times to the runtime's clock, the same for every connector."""
 
-    With `live_times`, events are also re-stamped as if they happened now: an event recorded
-    `t` seconds into the recording gets the wall-clock time `t / speed` seconds after the
-    replay started, so it mixes correctly with live platforms (cooldowns, ``{uptime}``).
-    """
-
-    def __init__(
-        self, first: datetime, *, speed: float, clock: Clock, live_times: bool = False
-    ) -> None:
+    def __init__(self, first: datetime, *, speed: float, clock: Clock) -> None:
         self.clock = clock
         self._first = first
         self._speed = speed
-        self._live_times = live_times
-        self._started: tuple[float, float] | None = None
+        self._started: float | None = None
 
     def delay(self, moment: datetime) -> float:
         """Return how long to wait until `moment` of the recording is due (starting it now)."""
-        started, _ = self._start()
-        return max(0.0, started + self._offset(moment) - self.clock.monotonic())
-
-    def stamp(self, event: Event) -> Event:
-        """Return `event`, re-stamped to the wall clock when replaying with live times."""
-        if not self._live_times:
-            return event
-        at = utc_from_timestamp(self._start()[1] + self._offset(event.occurred_at))
-        return msgspec.structs.replace(event, occurred_at=at, received_at=at)
-
-    def _start(self) -> tuple[float, float]:
         if self._started is None:
-            self._started = (self.clock.monotonic(), self.clock.time())
-        return self._started
+            self._started = self.clock.monotonic()
+        return max(0.0, self._started + self._offset(moment) - self.clock.monotonic())
 
     def _offset(self, moment: datetime) -> float:
         return (moment - self._first).total_seconds() / self._speed
@@ -90,7 +69,7 @@ class ReplayConnector:
         while self._next < len(self._events):
             event = self._events[self._next]
             await clock.sleep(self._timeline.delay(event.occurred_at))
-            await link.emit([self._timeline.stamp(event)])
+            await link.emit([event])
             self._next += 1
         while True:
             await clock.sleep(KEEPALIVE_SECONDS)
@@ -103,21 +82,16 @@ class ReplayConnector:
 
 
 def replay_connectors(
-    path: Path, *, speed: float = 1.0, clock: Clock | None = None, live_times: bool = False
+    path: Path, *, speed: float = 1.0, clock: Clock | None = None
 ) -> dict[str, ConnectorFactory]:
-    """Return a replay connector factory for every platform that has events in `path`.
-
-    `live_times` re-stamps the events to the wall clock (see :class:`Timeline`).
-    """
+    """Return a replay connector factory for every platform that has events in `path`."""
     if speed <= 0:
         raise ValueError("speed must be positive")
     events = list(read_events_file(path))
     if not events:
         return {}
     first = min(e.occurred_at for e in events)
-    timeline = Timeline(
-        first, speed=speed, clock=SystemClock() if clock is None else clock, live_times=live_times
-    )
+    timeline = Timeline(first, speed=speed, clock=SystemClock() if clock is None else clock)
 
     def factory(spec: ConnectorSpec) -> ReplayConnector:
         mine = [

@@ -7,7 +7,8 @@ re-applied on every connection, paced by :class:`JoinLimiter` in a task of its o
 channels joined first are read while the rest wait their turn). While connected it answers PING,
 feeds USERSTATE/ROOMSTATE to the per-channel send limits, reports NOTICEs, emits events, and
 ends with an error class the supervisor understands: ``RECONNECT`` → :class:`Reconnect` (at
-once), a refused login → :class:`AuthError` (stop), silence → :class:`TransportError`.
+once after a connection that lasted 10 s), a refused login → :class:`AuthError` (stop),
+silence → :class:`TransportError`.
 
 Sending (:meth:`TwitchConnector.send`, the outbox's ``Sender``) writes one PRIVMSG per part,
 then waits up to ``send_confirm_timeout`` for Twitch's answer. Twitch never echoes our own
