@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, TypeVar
 import msgspec
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from streamsuites.triggers.model import Trigger
 
 __all__ = ["EngineState", "decode_state", "encode_state"]
@@ -40,6 +42,19 @@ class EngineState(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True)
         if user is None or not trigger.user_cooldown_seconds:
             return True
         return self.user_ready_at.get(creator, {}).get(trigger_id, {}).get(user, 0.0) <= now
+
+    def ready_among(
+        self, creator_id: str, ids: Sequence[str], candidates: Sequence[int], now: float
+    ) -> Sequence[int]:
+        """Return the `candidates` (indexes into `ids`) not on global cooldown at `now`.
+
+        The cheap first cut of :meth:`is_ready`, for many candidates at once: in a busy chat
+        most keyword hits are cooling down.
+        """
+        cooling = self.ready_at.get(creator_id)
+        if not cooling:
+            return candidates
+        return [index for index in candidates if cooling.get(ids[index], 0.0) <= now]
 
     def count(self, trigger: Trigger) -> int:
         """Return how many times `trigger` has fired."""

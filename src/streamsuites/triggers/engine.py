@@ -101,7 +101,8 @@ class TriggerEngine:
             else:
                 candidates = listeners
             if candidates:
-                candidates = _ready(creator, candidates, state, now)
+                ids = creator.trigger_ids
+                candidates = state.ready_among(creator.creator_id, ids, candidates, now)
             if candidates and not _is_own(creator, event):
                 run = _Run(creator, event, kind, context or EvalContext())
                 return run.fire(candidates, state, now)
@@ -109,17 +110,6 @@ class TriggerEngine:
         if nothing.state is not state:
             nothing = self._nothing = Evaluation((), state)
         return nothing
-
-
-def _ready(
-    creator: CreatorTriggers, candidates: Sequence[int], state: EngineState, now: float
-) -> Sequence[int]:
-    """Drop the candidates on global cooldown: most keyword hits in a busy chat are."""
-    cooling = state.ready_at.get(creator.creator_id)
-    if not cooling:
-        return candidates
-    ids = creator.trigger_ids
-    return [index for index in candidates if cooling.get(ids[index], 0.0) <= now]
 
 
 def _is_own(creator: CreatorTriggers, event: Event) -> bool:
