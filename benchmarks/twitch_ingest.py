@@ -31,7 +31,6 @@ import gzip
 import importlib.util
 import math
 import multiprocessing
-import os
 import re
 import sqlite3
 import ssl
@@ -58,8 +57,6 @@ T = TypeVar("T")
 
 TARGET = 2.5
 PART2_TARGET = 50_000
-
-
 
 
 def load_lines(count: int) -> list[str]:
@@ -120,16 +117,6 @@ _ID_TAG = re.compile(r"(?<=[@;])id=([^; ]*)")
 _END = "END-OF-STREAM"
 
 
-def pin(cpu_index: int) -> str:
-    """Pin this process to the `cpu_index`-th allowed CPU (wrapping); say which."""
-    if not hasattr(os, "sched_setaffinity"):
-        return "not pinned"
-    cpus = sorted(os.sched_getaffinity(0))
-    cpu = cpus[cpu_index % len(cpus)]
-    os.sched_setaffinity(0, {cpu})
-    return f"CPU {cpu}"
-
-
 def stream_lines(emulator: TwitchIrcEmulator, count: int) -> list[str]:
     """Corpus lines moved to #alice, cycled to `count`, each cycle's ``id`` tags made fresh."""
     room_id = emulator.room_id(CHANNEL)
@@ -153,7 +140,7 @@ def distinct_events(lines: list[str]) -> int:
 
 def emulator_process(conn: Connection, part: int, options: dict[str, float]) -> None:
     """The child: serve one emulator, drive part `part`'s load, send the figures back."""
-    pin(0)
+    pin_one_core(0)
     asyncio.run(_drive(conn, part, options))
 
 
@@ -229,16 +216,29 @@ def runtime_config(port: int, cert: str, *, ping_trigger: bool) -> Config:
         enabled=True,
         channel=CHANNEL,
         secret_env={"token": "BENCH_TWITCH_TOKEN"},
-        options={"nick": BOT, "transport": "tls", "host": "127.0.0.1", "port": port,
-                 "ca_file": cert},
+        options={
+            "nick": BOT,
+            "transport": "tls",
+            "host": "127.0.0.1",
+            "port": port,
+            "ca_file": cert,
+        },
     )
     creator = Creator(
-        creator_id=CHANNEL, display_name="Alice", enabled=True, tier="open", limits=Limits(),
+        creator_id=CHANNEL,
+        display_name="Alice",
+        enabled=True,
+        tier="open",
+        limits=Limits(),
         platforms={"twitch": twitch},
     )
     ping = {
-        "trigger_id": "bench-ping", "creator_id": CHANNEL, "type": "command",
-        "command": "!ping", "cooldown_seconds": 0, "response": "pong {args}",
+        "trigger_id": "bench-ping",
+        "creator_id": CHANNEL,
+        "type": "command",
+        "command": "!ping",
+        "cooldown_seconds": 0,
+        "response": "pong {args}",
     }
     return Config(
         directory=Path("."),
@@ -393,7 +393,7 @@ async def part2(args: argparse.Namespace) -> None:
     import miniirc
 
     lines = args.stream_lines
-    print(f"part 2: {lines:,} lines over TLS; runtime on {pin(1)}, the emulator on the other")
+    print(f"part 2: {lines:,} lines over TLS; runtime {pin_one_core(1)}, the emulator on the other")
     for run in range(1, args.runs2 + 1):
         rate, note = await part2_runtime(lines)
         ceiling = await part2_reference(lines, None)
@@ -428,11 +428,15 @@ def main() -> int:
         asyncio.run(part2(args))
     if args.part in ("3", "all"):
         options = {
-            "rate": args.rate, "duration": args.duration,
-            "ping_every": args.ping_every, "grace": args.grace,
+            "rate": args.rate,
+            "duration": args.duration,
+            "ping_every": args.ping_every,
+            "grace": args.grace,
         }
-        print(f"part 3: {args.rate:,.0f} lines/s for {args.duration:.0f} s, 1 in "
-              f"{args.ping_every} a !ping; runtime on {pin(1)}")
+        print(
+            f"part 3: {args.rate:,.0f} lines/s for {args.duration:.0f} s, 1 in "
+            f"{args.ping_every} a !ping; runtime {pin_one_core(1)}"
+        )
         report_part3(asyncio.run(part3(options)), options)
     return 0
 

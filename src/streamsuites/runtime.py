@@ -9,8 +9,9 @@ server (when configured), the state publisher and the retention loop as named ch
 Shutdown, on ``stop``: close the web server, close the intake (connectors can add no more
 events) and wait for the appends under way to commit, let running jobs finish or requeue them,
 cancel the connectors and the loops, write the final snapshot, and close the databases. Each
-step that can hang is bounded, so the whole takes at most ``shutdown_timeout`` plus
-``job_drain_timeout`` seconds plus the final write.
+step that can hang is bounded: the web server's 2 s, ``shutdown_timeout`` for the appends,
+``job_drain_timeout`` for the jobs and ``shutdown_timeout`` again for the tasks, plus the final
+write (about 23 s at most with the defaults; an idle runtime stops at once).
 """
 
 from __future__ import annotations
