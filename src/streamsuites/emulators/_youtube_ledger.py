@@ -14,19 +14,13 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Final
 
-from streamsuites.connectors.youtube.costs import DAILY_UNITS, QUOTA_TZ
+from streamsuites.connectors.youtube.costs import DAILY_UNITS, quota_day
 
 __all__ = ["FaultQueue", "PendingFault", "QuotaBook", "TokenGrant", "TokenStore", "quota_day"]
 
 SCOPE: Final = "https://www.googleapis.com/auth/youtube.force-ssl"
-
-
-def quota_day(now: float) -> str:
-    """Return the quota day `now` falls in: the date in America/Los_Angeles."""
-    return datetime.fromtimestamp(now, tz=QUOTA_TZ).date().isoformat()
 
 
 @dataclass(slots=True)

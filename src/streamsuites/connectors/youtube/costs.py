@@ -12,10 +12,11 @@ at least 1 unit, which is why failed calls are charged as well.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Final
 from zoneinfo import ZoneInfo
 
-__all__ = ["COSTS", "DAILY_UNITS", "QUOTA_TZ", "cost"]
+__all__ = ["COSTS", "DAILY_UNITS", "QUOTA_TZ", "cost", "quota_day"]
 
 COSTS: Final[dict[str, int]] = {
     "liveChatMessages.list": 5,
@@ -34,6 +35,11 @@ DAILY_UNITS: Final = 10_000
 
 QUOTA_TZ: Final = ZoneInfo("America/Los_Angeles")
 """The quota day starts at midnight Pacific time."""
+
+
+def quota_day(now: float) -> str:
+    """Return the quota day `now` falls in: the date in America/Los_Angeles, ISO formatted."""
+    return datetime.fromtimestamp(now, tz=QUOTA_TZ).date().isoformat()
 
 
 def cost(method: str) -> int:

@@ -43,10 +43,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Final, Protocol
 
-from streamsuites.connectors.youtube.costs import DAILY_UNITS, QUOTA_TZ, cost
+from streamsuites.connectors.youtube.costs import DAILY_UNITS, QUOTA_TZ, cost, quota_day
 from streamsuites.state.quotas import ChatInterval, QuotaStatus, QuotaUsage, next_midnight
 
 __all__ = [
@@ -66,11 +65,6 @@ DEFAULT_PAGE_SIZE: Final = 500
 """``maxResults`` when the connector does not say; learnt from the first full page."""
 DRAINING: Final = 0.9
 """A poll due when this share of a page has built up counts as draining a full page."""
-
-
-def quota_day(now: float) -> str:
-    """Return the quota day `now` falls in: the date in America/Los_Angeles, ISO formatted."""
-    return datetime.fromtimestamp(now, tz=QUOTA_TZ).date().isoformat()
 
 
 def next_reset(now: float) -> float:

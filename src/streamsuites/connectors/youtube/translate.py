@@ -105,8 +105,8 @@ def translate_page(
 ) -> list[Event]:
     """Return the events of a page's ``items``, in order.
 
-    ``activePollItem`` is not translated here: it repeats on every page while a poll runs, and
-    the connector decides whether to log it (with :func:`translate_message`).
+    ``activePollItem`` is ignored: it repeats on every page while a poll runs, and the poll's
+    changes reach the log through its ``pollEvent`` items.
     """
     events: list[Event] = []
     for item in page.items:
