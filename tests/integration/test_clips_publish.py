@@ -19,6 +19,7 @@ from streamsuites.clips.publish import (
     LocalFolder,
     PublishTarget,
     TwitchCreateClip,
+    public_link,
     publish_clip,
 )
 from streamsuites.emulators.twitch_helix import HelixToken, TwitchHelixEmulator
@@ -149,6 +150,18 @@ async def test_a_file_over_the_limit_is_posted_as_a_link(
     assert webhook.received == [
         {"json": {"content": f"{TITLE}\nhttps://x/Ab12Cd", "allowed_mentions": {"parse": []}}}
     ]
+
+
+@pytest.mark.asyncio
+async def test_the_public_link_is_the_url_the_local_folder_reports(
+    clip: ClipResult, tmp_path: Path
+) -> None:
+    assert public_link(None, "alice1") is None
+    link = public_link("https://clips.example/streamsuites/", "alice1")
+    assert link is not None
+    folder = LocalFolder(tmp_path / "out", public_base_url="https://clips.example/streamsuites/")
+    published = await folder.publish(clip, creator_id="alice1")
+    assert link(clip) == published.url == "https://clips.example/streamsuites/alice1/Ab12Cd.mp4"
 
 
 @pytest.mark.asyncio

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from streamsuites.clips.model import ClipState
+from streamsuites.clips.publish import public_url
 from streamsuites.state.render import header, iso
 
 if TYPE_CHECKING:
@@ -157,5 +158,8 @@ def _public(clip: ClipView, base_url: str | None) -> dict[str, Any]:
 def _public_urls(clip: ClipView, base_url: str | None) -> tuple[str | None, str | None]:
     if base_url is None:
         return None, None
-    root = f"{base_url.rstrip('/')}/{clip.creator_id}/{clip.clip_id}"
-    return f"{root}.mp4", f"{root}.jpg"
+    creator_id, clip_id = clip.creator_id, clip.clip_id
+    return (
+        public_url(base_url, creator_id, f"{clip_id}.mp4"),
+        public_url(base_url, creator_id, f"{clip_id}.jpg"),
+    )

@@ -39,10 +39,30 @@ __all__ = [
     "PublishOutcome",
     "PublishTarget",
     "TwitchCreateClip",
+    "public_link",
+    "public_url",
     "publish_clip",
 ]
 
 DISCORD_WEBHOOK_ENV: Final = "STREAMSUITES_DISCORD_CLIP_WEBHOOK_URL"
+
+
+def public_url(base_url: str, creator_id: str, file_name: str) -> str:
+    """Return where a clip's file is served under `base_url` (the published folder's URL)."""
+    return f"{base_url.rstrip('/')}/{creator_id}/{file_name}"
+
+
+def public_link(base_url: str | None, creator_id: str) -> Callable[[ClipResult], str | None] | None:
+    """Return the public link of `creator_id`'s clips published under `base_url`, if one is set.
+
+    It is the URL :class:`LocalFolder` reports; :class:`DiscordWebhook` posts it in place of a
+    file over its upload limit.
+    """
+    if base_url is None:
+        return None
+    return lambda clip: public_url(base_url, creator_id, clip.video_path.name)
+
+
 DISCORD_UPLOAD_LIMIT: Final = 10 * 1024 * 1024
 """Discord's attachment limit for webhooks on servers without boosts (10 MiB)."""
 TWITCH_HELIX_URL: Final = "https://api.twitch.tv/helix"
@@ -102,7 +122,7 @@ class LocalFolder:
         await asyncio.to_thread(self._copy, clip, folder)
         video = folder / clip.video_path.name
         url = (
-            f"{self.public_base_url.rstrip('/')}/{creator_id}/{video.name}"
+            public_url(self.public_base_url, creator_id, video.name)
             if self.public_base_url
             else video.resolve().as_uri()
         )
@@ -137,11 +157,15 @@ class DiscordWebhook:
 
     @classmethod
     def from_env(
-        cls, env: Mapping[str, str], *, session: aiohttp.ClientSession | None = None
+        cls,
+        env: Mapping[str, str],
+        *,
+        session: aiohttp.ClientSession | None = None,
+        link: Callable[[ClipResult], str | None] | None = None,
     ) -> DiscordWebhook | None:
         """Return the target configured by ``STREAMSUITES_DISCORD_CLIP_WEBHOOK_URL``, or None."""
         url = env.get(DISCORD_WEBHOOK_ENV, "").strip()
-        return cls(url, session=session) if url else None
+        return cls(url, session=session, link=link) if url else None
 
     async def publish(self, clip: ClipResult, *, creator_id: str) -> PublishOutcome:
         """Upload the MP4 with the title, or post a link when the file is too big."""

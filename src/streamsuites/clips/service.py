@@ -46,6 +46,7 @@ from streamsuites.clips.publish import (
     LocalFolder,
     PublishTarget,
     TwitchCreateClip,
+    public_link,
     publish_clip,
 )
 from streamsuites.clips.segments import SegmentBuffer
@@ -278,7 +279,9 @@ class ClipService:
         targets: list[PublishTarget] = [
             LocalFolder(self.settings.output_dir, public_base_url=self.settings.public_base_url)
         ]
-        discord = DiscordWebhook.from_env(self._config.environ)
+        # Past Discord's upload limit a clip is posted as its public link, when it has one.
+        link = public_link(self.settings.public_base_url, source.creator_id)
+        discord = DiscordWebhook.from_env(self._config.environ, link=link)
         if discord is not None:
             targets.append(discord)
         helix = self._helix(source)
