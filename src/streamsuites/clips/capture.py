@@ -10,7 +10,7 @@ recording that is still growing (OBS writing MKV/FLV/TS), read with the file pro
 ``follow`` option so ffmpeg waits at the end of the file instead of stopping.
 
 When ffmpeg exits, the capture waits and starts it again, with the connectors' backoff rules
-(``connectors.supervisor.Backoff``: capped exponential with full jitter, reset after a run that
+(:class:`streamsuites.backoff.Backoff`: capped exponential with full jitter, reset after a run that
 stayed up `healthy_after` seconds). A source that sends nothing for `stall_timeout` seconds is
 treated as an exit. The status is honest: ``starting``, ``running`` once the first segment is
 on disk, ``backoff`` with ffmpeg's own last words, ``unavailable`` when ffmpeg is missing.

@@ -133,7 +133,8 @@ def plan_prune(
 class SegmentBuffer:
     """The segments of one capture, oldest first; pruned as new ones arrive.
 
-    The capture calls :meth:`add`; clip runs call :meth:`wait_for` and :meth:`hold`.
+    The capture calls :meth:`add`; clip runs wait with :meth:`changed` and keep segments with
+    :meth:`hold`.
     """
 
     def __init__(self, *, max_age: float, max_bytes: int) -> None:

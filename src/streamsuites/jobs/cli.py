@@ -16,7 +16,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
-from streamsuites.actions.database import in_transaction
+from streamsuites.actions.database import BUSY_TIMEOUT_MS, in_transaction
 from streamsuites.jobs import store
 from streamsuites.jobs.model import JobStatus
 from streamsuites.jobs.policy import CANCELLED_BY_OPERATOR
@@ -33,7 +33,6 @@ __all__ = ["add_jobs_command", "cancel_command", "list_command", "retry_command"
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
 DATABASE_FILE: Final = "streamsuites.db"
 """The runtime's database inside ``--data-dir`` (``RuntimeOptions.database``)."""
-BUSY_TIMEOUT_MS: Final = 5_000
 
 T = TypeVar("T")
 
