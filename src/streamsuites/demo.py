@@ -28,10 +28,8 @@ from streamsuites.clips.ffmpeg import FFMPEG_NOT_FOUND, FFmpegNotFound, locate_f
 from streamsuites.clips.settings import clips_settings
 from streamsuites.connectors.registry import default_connectors
 from streamsuites.emulators import (
-    Scenario,
     TwitchIrcEmulator,
     YouTubeApiEmulator,
-    YouTubeScenario,
     load_scenario,
     load_youtube_scenario,
 )
@@ -39,7 +37,7 @@ from streamsuites.emulators.hls import HlsEmulator
 from streamsuites.runtime import Runtime
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncIterator, Awaitable, Callable
     from pathlib import Path
 
     from streamsuites.config.model import Config, Creator, CreatorPlatform
@@ -115,8 +113,8 @@ async def run_demo(
                 runtime = Runtime(demo_config, options, connectors=default_connectors())
                 async with asyncio.TaskGroup() as tasks:
                     players = [
-                        tasks.create_task(_play_twitch(twitch, scenario)),
-                        tasks.create_task(_play_youtube(youtube, youtube_scenario)),
+                        tasks.create_task(_in_a_loop(lambda: twitch.play(scenario))),
+                        tasks.create_task(_in_a_loop(lambda: youtube.play(youtube_scenario))),
                         tasks.create_task(_announce(runtime, demo_config)),
                     ]
                     await runtime.run(stop)
@@ -199,15 +197,10 @@ def _with_clip_source(config: Config, url: str | None) -> Config:
     return dataclasses.replace(config, creators=tuple(creators))
 
 
-async def _play_twitch(emulator: TwitchIrcEmulator, scenario: Scenario) -> None:
+async def _in_a_loop(play: Callable[[], Awaitable[None]]) -> None:
+    """Play a scenario again and again, 5 s apart."""
     while True:
-        await emulator.play(scenario)
-        await asyncio.sleep(5)
-
-
-async def _play_youtube(emulator: YouTubeApiEmulator, scenario: YouTubeScenario) -> None:
-    while True:
-        await emulator.play(scenario)
+        await play()
         await asyncio.sleep(5)
 
 

@@ -64,7 +64,9 @@ def cors_headers(origin: str | None, allowed: Collection[str]) -> dict[str, str]
         return {}
     return {
         "Access-Control-Allow-Origin": origin,
-        "Access-Control-Allow-Headers": "Authorization, Content-Type, Last-Event-ID",
+        "Access-Control-Allow-Headers": (
+            "Authorization, Content-Type, Idempotency-Key, Last-Event-ID"
+        ),
         "Access-Control-Allow-Methods": "GET, POST",
         "Vary": "Origin",
     }

@@ -132,3 +132,9 @@ def test_websockets_open_only_from_our_pages_configured_origins_or_non_browsers(
     origin: str | None, allowed: bool
 ) -> None:
     assert origin_allowed(origin, "127.0.0.1:8210", ("https://studio.example",)) is allowed
+
+
+def test_cors_lets_a_configured_origin_send_the_headers_the_api_reads() -> None:
+    headers = cors_headers("https://studio.example", ("https://studio.example",))
+    allowed = {h.strip() for h in headers["Access-Control-Allow-Headers"].split(",")}
+    assert {"Authorization", "Content-Type", "Idempotency-Key", "Last-Event-ID"} <= allowed
