@@ -138,7 +138,7 @@ async def naive_share(ffmpeg: FFmpeg, url: str, folder: Path, seconds: float) ->
         await process.wait()
 
 
-async def run(args: argparse.Namespace, ffmpeg: FFmpeg, work: Path) -> None:
+async def run(args: argparse.Namespace, ffmpeg: FFmpeg, work: Path) -> bool:
     stream = HlsEmulator(ffmpeg, size="1280x720", rate=30)
     await stream.start()
     capture = Capture(
@@ -171,7 +171,7 @@ async def run(args: argparse.Namespace, ffmpeg: FFmpeg, work: Path) -> None:
     finally:
         await capture.close()
         await stream.close()
-    report(
+    return report(
         args,
         Measured(
             clips=clips,
@@ -194,7 +194,8 @@ class Measured:
     buffered_seconds: float
 
 
-def report(args: argparse.Namespace, m: Measured) -> None:
+def report(args: argparse.Namespace, m: Measured) -> bool:
+    """Print the figures; return whether both targets were met."""
     clips, capture_share, encoder_share, naive = m.clips, m.capture, m.encoder, m.naive
     buffered_bytes, buffered_s = m.buffered_bytes, m.buffered_seconds
 
@@ -222,6 +223,12 @@ def report(args: argparse.Namespace, m: Measured) -> None:
         f" buffer {buffered_s:.0f} s = {buffered_bytes / 2**20:.1f} MiB"
         f" ({buffered_bytes * 8 / max(buffered_s, 1e-9) / 1e6:.2f} Mbit/s)"
     )
+    ok = max(c.after_post_roll for c in clips) < 5.0 and capture_share < 0.03
+    print(
+        "targets (post-roll end -> ready < 5 s, capture < 3% of a core):",
+        "met" if ok else "NOT met",
+    )
+    return ok
 
 
 def main() -> int:
@@ -245,8 +252,8 @@ def main() -> int:
         print(f"{exc.reason} ({exc.detail})", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory(prefix="streamsuites-bench-clips-") as work:
-        asyncio.run(run(args, ffmpeg, Path(work)))
-    return 0
+        met = asyncio.run(run(args, ffmpeg, Path(work)))
+    return 0 if met else 1
 
 
 if __name__ == "__main__":
